@@ -1,0 +1,113 @@
+
+/*
+ * ngx_teams_module: Microsoft Teams surfaces of an MSP PSA, answered inline
+ * on nginx's event loop.  This header is shared by the glue files only; the
+ * plain C core under src/ never includes it.
+ */
+
+
+#ifndef _NGX_TEAMS_MODULE_H_INCLUDED_
+#define _NGX_TEAMS_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+#define NGX_TEAMS_MODULE_VERSION  "0.1.0"
+
+
+typedef struct ngx_teams_pg_pool_s     ngx_teams_pg_pool_t;
+typedef struct ngx_teams_redis_link_s  ngx_teams_redis_link_t;
+
+
+typedef struct {
+    ngx_str_t                  conninfo;
+    ngx_uint_t                 size;
+    ngx_uint_t                 max_queue;
+    ngx_msec_t                 queue_timeout;
+    ngx_msec_t                 connect_timeout;
+    ngx_msec_t                 query_timeout;
+} ngx_teams_pg_conf_t;
+
+
+typedef struct {
+    ngx_str_t                  addr;       /* as written, for messages */
+    ngx_str_t                  host;       /* numeric address, NUL-ended */
+    ngx_str_t                  unix_path;  /* NUL-ended, or empty */
+    int                        port;
+    ngx_msec_t                 timeout;
+} ngx_teams_redis_conf_t;
+
+
+typedef struct {
+    ngx_teams_pg_conf_t        pg;
+    ngx_teams_redis_conf_t     redis;
+
+    ngx_str_t                  public_url;
+    ngx_str_t                  psa_base_url;
+    ngx_str_t                  secret_key_file;
+    u_char                     secret_key[32];
+    unsigned                   secret_key_set:1;
+
+    ngx_str_t                  jwks_file;
+    ngx_uint_t                 jwks_keys;     /* RSA keys in the file */
+    time_t                     jwks_loaded;
+
+    ngx_str_t                  botframework_openid_url;
+    ngx_str_t                  entra_openid_url;
+    ngx_str_t                  token_endpoint;
+    ngx_str_t                  graph_url;
+    ngx_array_t               *connector_hosts;   /* of ngx_str_t */
+
+    ngx_uint_t                 handlers_used;     /* any teams_* handler */
+    ngx_uint_t                 status_used;
+    ngx_str_t                  first_handler_file;
+    ngx_uint_t                 first_handler_line;
+
+    /* per worker process, set in init_process */
+    ngx_teams_pg_pool_t       *pg_pool;
+    ngx_teams_redis_link_t    *redis_link;
+} ngx_teams_main_conf_t;
+
+
+typedef enum {
+    NGX_TEAMS_HANDLER_NONE = 0,
+    NGX_TEAMS_HANDLER_STATUS,
+    NGX_TEAMS_HANDLER_BOT,
+    NGX_TEAMS_HANDLER_TAB,
+    NGX_TEAMS_HANDLER_ADMIN,
+    NGX_TEAMS_HANDLER_NOTIFY
+} ngx_teams_handler_e;
+
+
+typedef struct {
+    ngx_teams_handler_e        handler;
+} ngx_teams_loc_conf_t;
+
+
+extern ngx_module_t  ngx_teams_module;
+extern ngx_command_t ngx_teams_commands[];
+
+
+/* ngx_teams_directives.c */
+void *ngx_teams_create_main_conf(ngx_conf_t *cf);
+char *ngx_teams_init_main_conf(ngx_conf_t *cf, void *conf);
+void *ngx_teams_create_loc_conf(ngx_conf_t *cf);
+char *ngx_teams_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child);
+ngx_int_t ngx_teams_check_conf(ngx_conf_t *cf);
+
+/* ngx_teams_status.c */
+ngx_int_t ngx_teams_status_handler(ngx_http_request_t *r);
+
+/* ngx_teams_reply.c */
+ngx_int_t ngx_teams_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *json);
+ngx_int_t ngx_teams_send_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *message);
+ngx_int_t ngx_teams_not_implemented_handler(ngx_http_request_t *r);
+void ngx_teams_finish(ngx_http_request_t *r, ngx_int_t rc);
+
+
+#endif /* _NGX_TEAMS_MODULE_H_INCLUDED_ */
