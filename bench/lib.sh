@@ -1,0 +1,39 @@
+# bench/lib.sh: wrk helpers for bench/run.sh.
+
+bench_header() {
+    printf '%-44s %12s %10s %10s\n' case 'requests/s' 'p50 ms' 'p99 ms'
+}
+
+# bench_case NAME URL [wrk args...]: warms up, measures, sets last_rps.
+bench_case() {
+    local name=$1 url=$2 out rps p50 p99
+    shift 2
+    taskset -c 0 wrk -t "$threads" -c "$conns" -d 2s "$@" "$url" > /dev/null
+    out=$(taskset -c 0 wrk -t "$threads" -c "$conns" -d "${duration}s" \
+          --latency "$@" "$url")
+    if printf '%s' "$out" | grep -q 'Non-2xx'; then
+        printf '%s\n' "$out" >&2
+        echo "bench: $name answered non-2xx responses" >&2
+        return 1
+    fi
+    rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec/ {print $2}')
+    p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
+    p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
+    printf '%-44s %12.0f %10s %10s\n' "$name" "$rps" \
+        "$(to_ms "$p50")" "$(to_ms "$p99")"
+    last_rps=$rps
+}
+
+bench_ratio() {
+    printf '%-44s %12s\n' "  ratio $1" \
+        "$(awk -v a="$2" -v b="$3" 'BEGIN {printf "%.2f", a / b}')"
+}
+
+# wrk prints 812.00us, 1.20ms or 2.01s
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+        else printf "%s", v }'
+}
