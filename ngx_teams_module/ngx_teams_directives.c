@@ -46,6 +46,7 @@ static ngx_conf_num_bounds_t  ngx_teams_pool_size_bounds = {
 typedef struct {
     const char                *name;
     ngx_teams_handler_e        handler;
+    ngx_http_handler_pt        content;
 } ngx_teams_handler_name_t;
 
 
@@ -168,12 +169,12 @@ ngx_command_t  ngx_teams_commands[] = {
 
 
 static ngx_teams_handler_name_t  ngx_teams_handler_names[] = {
-    { "teams_status", NGX_TEAMS_HANDLER_STATUS },
-    { "teams_bot", NGX_TEAMS_HANDLER_BOT },
-    { "teams_tab", NGX_TEAMS_HANDLER_TAB },
-    { "teams_admin", NGX_TEAMS_HANDLER_ADMIN },
-    { "teams_notify", NGX_TEAMS_HANDLER_NOTIFY },
-    { NULL, NGX_TEAMS_HANDLER_NONE }
+    { "teams_status", NGX_TEAMS_HANDLER_STATUS, ngx_teams_status_handler },
+    { "teams_bot", NGX_TEAMS_HANDLER_BOT, ngx_teams_bot_handler },
+    { "teams_tab", NGX_TEAMS_HANDLER_TAB, ngx_teams_tab_handler },
+    { "teams_admin", NGX_TEAMS_HANDLER_ADMIN, ngx_teams_admin_handler },
+    { "teams_notify", NGX_TEAMS_HANDLER_NOTIFY, ngx_teams_notify_handler },
+    { NULL, NGX_TEAMS_HANDLER_NONE, NULL }
 };
 
 
@@ -900,12 +901,7 @@ ngx_teams_conf_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
-    if (h->handler == NGX_TEAMS_HANDLER_STATUS) {
-        clcf->handler = ngx_teams_status_handler;
-
-    } else {
-        clcf->handler = ngx_teams_not_implemented_handler;
-    }
+    clcf->handler = h->content;
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_teams_module);
 

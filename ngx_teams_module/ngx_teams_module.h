@@ -15,10 +15,15 @@
 #include <ngx_http.h>
 
 
+#include "core/teams_jw.h"
+
+
 #define NGX_TEAMS_MODULE_VERSION  "0.1.0"
 
 
 typedef struct ngx_teams_pg_pool_s     ngx_teams_pg_pool_t;
+
+typedef void (*ngx_teams_body_pt)(ngx_http_request_t *r, ngx_str_t *body);
 typedef struct ngx_teams_redis_link_s  ngx_teams_redis_link_t;
 
 
@@ -87,6 +92,17 @@ typedef struct {
 } ngx_teams_loc_conf_t;
 
 
+/*
+ * The module's per-request context: the body reader's continuation and a
+ * slot for the surface handler's own state.
+ */
+typedef struct {
+    ngx_teams_body_pt          body_handler;
+    size_t                     body_max;
+    void                      *surface;
+} ngx_teams_ctx_t;
+
+
 extern ngx_module_t  ngx_teams_module;
 extern ngx_command_t ngx_teams_commands[];
 
@@ -98,16 +114,30 @@ void *ngx_teams_create_loc_conf(ngx_conf_t *cf);
 char *ngx_teams_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child);
 ngx_int_t ngx_teams_check_conf(ngx_conf_t *cf);
 
-/* ngx_teams_status.c */
+/* content handlers, one file each */
 ngx_int_t ngx_teams_status_handler(ngx_http_request_t *r);
+ngx_int_t ngx_teams_bot_handler(ngx_http_request_t *r);
+ngx_int_t ngx_teams_tab_handler(ngx_http_request_t *r);
+ngx_int_t ngx_teams_admin_handler(ngx_http_request_t *r);
+ngx_int_t ngx_teams_notify_handler(ngx_http_request_t *r);
 
 /* ngx_teams_reply.c */
 ngx_int_t ngx_teams_send_json(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *json);
 ngx_int_t ngx_teams_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message);
-ngx_int_t ngx_teams_not_implemented_handler(ngx_http_request_t *r);
+ngx_int_t ngx_teams_not_implemented(ngx_http_request_t *r);
 void ngx_teams_finish(ngx_http_request_t *r, ngx_int_t rc);
+
+/* ngx_teams_body.c */
+ngx_int_t ngx_teams_read_body(ngx_http_request_t *r, size_t max,
+    ngx_teams_body_pt handler);
+
+/* ngx_teams_request.c */
+ngx_teams_ctx_t *ngx_teams_ctx(ngx_http_request_t *r);
+ngx_int_t ngx_teams_send_jw(ngx_http_request_t *r, ngx_uint_t status,
+    teams_jw_t *w);
+void ngx_teams_jw_init(ngx_http_request_t *r, teams_jw_t *w);
 
 
 #endif /* _NGX_TEAMS_MODULE_H_INCLUDED_ */

@@ -87,7 +87,7 @@ ngx_teams_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
 
 ngx_int_t
-ngx_teams_not_implemented_handler(ngx_http_request_t *r)
+ngx_teams_not_implemented(ngx_http_request_t *r)
 {
     ngx_int_t  rc;
 

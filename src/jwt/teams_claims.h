@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "jwt/teams_json.h"
+#include "core/teams_json.h"
 #include "jwt/teams_jwt_status.h"
 
 

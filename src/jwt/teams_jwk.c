@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "jwt/teams_b64url.h"
-#include "jwt/teams_json.h"
+#include "core/teams_json.h"
 #include "jwt/teams_jwk.h"
 
 

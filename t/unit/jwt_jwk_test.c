@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwt/teams_json.h"
+#include "core/teams_json.h"
 #include "jwt/teams_jwk.h"
 #include "jwt_testlib.h"
 #include "unit.h"

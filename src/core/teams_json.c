@@ -13,7 +13,7 @@
 
 #include <yajl/yajl_parse.h>
 
-#include "jwt/teams_json.h"
+#include "core/teams_json.h"
 
 
 typedef struct {
@@ -383,4 +383,34 @@ teams_json_on_end(void *data)
     ctx->cur = ctx->cur->parent;
 
     return 1;
+}
+
+
+const teams_json_t *
+teams_json_path(const teams_json_t *v, const char *const *path)
+{
+    for ( /* void */ ; v != NULL && *path != NULL; path++) {
+        v = teams_json_get(v, *path);
+    }
+
+    return v;
+}
+
+
+const char *
+teams_json_str(const teams_json_t *obj, const char *key, size_t *len)
+{
+    const teams_json_t  *v;
+
+    v = teams_json_get(obj, key);
+
+    if (v == NULL || v->type != TEAMS_JSON_STRING) {
+        return NULL;
+    }
+
+    if (len != NULL) {
+        *len = v->len;
+    }
+
+    return v->str;
 }

@@ -65,5 +65,14 @@ void teams_json_free(teams_json_t *v);
 /* The member named key of an object, or NULL. */
 const teams_json_t *teams_json_get(const teams_json_t *obj, const char *key);
 
+/*
+ * The value at a path of member names (a NULL-terminated list), or NULL
+ * when a step is missing; teams_json_str() is a member that is a string.
+ */
+const teams_json_t *teams_json_path(const teams_json_t *v,
+    const char *const *path);
+const char *teams_json_str(const teams_json_t *obj, const char *key,
+    size_t *len);
+
 
 #endif /* _TEAMS_JSON_H_INCLUDED_ */

@@ -1,0 +1,294 @@
+
+/*
+ * JSON writer.  Escapes everything below 0x20, the quote and the backslash,
+ * and also "<", ">" and "&" as \u escapes, so a value can never close a
+ * surrounding HTML script block in the tab page.  Bytes of 0x80 and above
+ * pass through: input is UTF-8 from PostgreSQL or from a parsed request.
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/teams_jw.h"
+
+
+static int teams_jw_grow(teams_jw_t *w, size_t need);
+static void teams_jw_put(teams_jw_t *w, const char *s, size_t len);
+static void teams_jw_sep(teams_jw_t *w);
+
+
+void
+teams_jw_init(teams_jw_t *w, teams_jw_alloc_pt alloc, void *ctx)
+{
+    memset(w, 0, sizeof(teams_jw_t));
+    w->alloc = alloc;
+    w->ctx = ctx;
+}
+
+
+void *
+teams_jw_malloc(void *ctx, size_t size)
+{
+    /* the worker and the tests free w->buf themselves */
+    return malloc(size);
+}
+
+
+static int
+teams_jw_grow(teams_jw_t *w, size_t need)
+{
+    char    *p;
+    size_t   cap;
+
+    if (w->failed) {
+        return -1;
+    }
+
+    if (w->len + need <= w->cap) {
+        return 0;
+    }
+
+    cap = w->cap ? w->cap * 2 : 512;
+
+    while (cap < w->len + need) {
+        cap *= 2;
+    }
+
+    p = w->alloc(w->ctx, cap);
+    if (p == NULL) {
+        w->failed = 1;
+        return -1;
+    }
+
+    if (w->len) {
+        memcpy(p, w->buf, w->len);
+    }
+
+    /* pool memory is released with the pool; malloc'd memory here */
+    if (w->alloc == teams_jw_malloc) {
+        free(w->buf);
+    }
+
+    w->buf = p;
+    w->cap = cap;
+
+    return 0;
+}
+
+
+static void
+teams_jw_put(teams_jw_t *w, const char *s, size_t len)
+{
+    if (teams_jw_grow(w, len) != 0) {
+        return;
+    }
+
+    memcpy(w->buf + w->len, s, len);
+    w->len += len;
+}
+
+
+static void
+teams_jw_sep(teams_jw_t *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+
+    if (w->depth == 0) {
+        return;
+    }
+
+    if (w->first[w->depth - 1]) {
+        w->first[w->depth - 1] = 0;
+        return;
+    }
+
+    teams_jw_put(w, ",", 1);
+}
+
+
+static void
+teams_jw_open(teams_jw_t *w, const char *open, char close)
+{
+    teams_jw_sep(w);
+
+    if (w->depth == TEAMS_JW_MAX_DEPTH) {
+        w->failed = 1;
+        return;
+    }
+
+    teams_jw_put(w, open, 1);
+    w->first[w->depth] = 1;
+    w->closer[w->depth++] = close;
+}
+
+
+void
+teams_jw_object(teams_jw_t *w)
+{
+    teams_jw_open(w, "{", '}');
+}
+
+
+void
+teams_jw_array(teams_jw_t *w)
+{
+    teams_jw_open(w, "[", ']');
+}
+
+
+void
+teams_jw_end(teams_jw_t *w)
+{
+    if (w->depth == 0) {
+        w->failed = 1;
+        return;
+    }
+
+    w->depth--;
+    teams_jw_put(w, &w->closer[w->depth], 1);
+}
+
+
+void
+teams_jw_strn(teams_jw_t *w, const char *s, size_t len)
+{
+    size_t          i;
+    char            esc[8];
+    unsigned char   ch;
+
+    teams_jw_sep(w);
+    teams_jw_put(w, "\"", 1);
+
+    for (i = 0; i < len; i++) {
+        ch = (unsigned char) s[i];
+
+        switch (ch) {
+        case '"':
+            teams_jw_put(w, "\\\"", 2);
+            break;
+        case '\\':
+            teams_jw_put(w, "\\\\", 2);
+            break;
+        case '\n':
+            teams_jw_put(w, "\\n", 2);
+            break;
+        case '\r':
+            teams_jw_put(w, "\\r", 2);
+            break;
+        case '\t':
+            teams_jw_put(w, "\\t", 2);
+            break;
+        default:
+            if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&'
+                || ch == 0x7f)
+            {
+                snprintf(esc, sizeof(esc), "\\u%04x", ch);
+                teams_jw_put(w, esc, 6);
+
+            } else {
+                teams_jw_put(w, (const char *) &s[i], 1);
+            }
+        }
+    }
+
+    teams_jw_put(w, "\"", 1);
+}
+
+
+void
+teams_jw_str(teams_jw_t *w, const char *s)
+{
+    if (s == NULL) {
+        teams_jw_null(w);
+        return;
+    }
+
+    teams_jw_strn(w, s, strlen(s));
+}
+
+
+void
+teams_jw_key(teams_jw_t *w, const char *key)
+{
+    teams_jw_strn(w, key, strlen(key));
+    teams_jw_put(w, ":", 1);
+    w->after_key = 1;
+}
+
+
+void
+teams_jw_int(teams_jw_t *w, int64_t n)
+{
+    char  num[24];
+    int   len;
+
+    teams_jw_sep(w);
+    len = snprintf(num, sizeof(num), "%lld", (long long) n);
+    teams_jw_put(w, num, len);
+}
+
+
+void
+teams_jw_bool(teams_jw_t *w, int b)
+{
+    teams_jw_sep(w);
+    teams_jw_put(w, b ? "true" : "false", b ? 4 : 5);
+}
+
+
+void
+teams_jw_null(teams_jw_t *w)
+{
+    teams_jw_sep(w);
+    teams_jw_put(w, "null", 4);
+}
+
+
+void
+teams_jw_raw(teams_jw_t *w, const char *json, size_t len)
+{
+    teams_jw_sep(w);
+    teams_jw_put(w, json, len);
+}
+
+
+void
+teams_jw_kstr(teams_jw_t *w, const char *key, const char *s)
+{
+    teams_jw_key(w, key);
+    teams_jw_str(w, s);
+}
+
+
+void
+teams_jw_kint(teams_jw_t *w, const char *key, int64_t n)
+{
+    teams_jw_key(w, key);
+    teams_jw_int(w, n);
+}
+
+
+void
+teams_jw_kbool(teams_jw_t *w, const char *key, int b)
+{
+    teams_jw_key(w, key);
+    teams_jw_bool(w, b);
+}
+
+
+const char *
+teams_jw_finish(teams_jw_t *w, size_t *len)
+{
+    if (w->failed || w->depth != 0 || w->buf == NULL) {
+        return NULL;
+    }
+
+    *len = w->len;
+
+    return w->buf;
+}
