@@ -12,10 +12,6 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <libpq-fe.h>
-#include <yajl/yajl_tree.h>
-
-
-#define NGX_TEAMS_JWKS_MAX_SIZE  (1024 * 1024)
 
 
 static char *ngx_teams_conf_postgres(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -34,8 +30,7 @@ static char *ngx_teams_conf_handler(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_teams_check_pg_hosts(ngx_conf_t *cf, const char *key,
     const char *value, ngx_uint_t numeric_only);
-static ngx_int_t ngx_teams_read_small_file(ngx_conf_t *cf, ngx_str_t *name,
-    size_t max, ngx_str_t *out, struct stat *st);
+
 
 
 static ngx_conf_num_bounds_t  ngx_teams_pool_size_bounds = {
@@ -123,7 +118,7 @@ ngx_command_t  ngx_teams_commands[] = {
       NULL },
 
     { ngx_string("teams_jwks_file"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
       ngx_teams_conf_jwks_file,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -779,99 +774,11 @@ bad:
 static char *
 ngx_teams_conf_jwks_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_teams_main_conf_t *tmcf = conf;
-
-    char          errbuf[256];
-    u_char       *json;
-    size_t        i;
-    ngx_str_t    *value, text;
-    yajl_val      root, keys, key, kty, n, e;
-    struct stat   st;
-    const char   *type;
-    const char   *keys_path[] = { "keys", NULL };
-    const char   *kty_path[] = { "kty", NULL };
-    const char   *n_path[] = { "n", NULL };
-    const char   *e_path[] = { "e", NULL };
-
-    if (tmcf->jwks_file.len) {
-        return "is duplicate";
-    }
+    ngx_str_t  *value;
 
     value = cf->args->elts;
-    tmcf->jwks_file = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &tmcf->jwks_file, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_teams_read_small_file(cf, &tmcf->jwks_file,
-                                  NGX_TEAMS_JWKS_MAX_SIZE, &text, &st)
-        != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    json = ngx_pnalloc(cf->temp_pool, text.len + 1);
-    if (json == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_cpystrn(json, text.data, text.len + 1);
-
-    errbuf[0] = '\0';
-    root = yajl_tree_parse((const char *) json, errbuf, sizeof(errbuf));
-
-    if (root == NULL) {
-        for (i = 0; errbuf[i]; i++) {
-            if (errbuf[i] == '\n') {
-                errbuf[i] = ' ';
-            }
-        }
-
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "teams_jwks_file \"%V\" is not valid JSON: %s",
-                           &tmcf->jwks_file, errbuf);
-        return NGX_CONF_ERROR;
-    }
-
-    keys = yajl_tree_get(root, keys_path, yajl_t_array);
-
-    if (keys == NULL) {
-        yajl_tree_free(root);
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "teams_jwks_file \"%V\" has no \"keys\" array",
-                           &tmcf->jwks_file);
-        return NGX_CONF_ERROR;
-    }
-
-    for (i = 0; i < YAJL_GET_ARRAY(keys)->len; i++) {
-        key = YAJL_GET_ARRAY(keys)->values[i];
-
-        kty = yajl_tree_get(key, kty_path, yajl_t_string);
-        n = yajl_tree_get(key, n_path, yajl_t_string);
-        e = yajl_tree_get(key, e_path, yajl_t_string);
-
-        type = kty ? YAJL_GET_STRING(kty) : NULL;
-
-        if (type != NULL && n != NULL && e != NULL
-            && ngx_strcmp(type, "RSA") == 0)
-        {
-            tmcf->jwks_keys++;
-        }
-    }
-
-    yajl_tree_free(root);
-
-    if (tmcf->jwks_keys == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "teams_jwks_file \"%V\" has no RSA key with "
-                           "\"n\" and \"e\"", &tmcf->jwks_file);
-        return NGX_CONF_ERROR;
-    }
-
-    tmcf->jwks_loaded = st.st_mtime;
-
-    return NGX_CONF_OK;
+    return ngx_teams_keys_conf_file(cf, conf, &value[1], &value[2]);
 }
 
 
@@ -916,7 +823,7 @@ ngx_teams_conf_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_teams_read_small_file(ngx_conf_t *cf, ngx_str_t *name, size_t max,
     ngx_str_t *out, struct stat *st)
 {

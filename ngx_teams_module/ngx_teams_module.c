@@ -9,6 +9,7 @@
 #include "ngx_teams_module.h"
 #include "ngx_teams_pg.h"
 #include "ngx_teams_redis.h"
+#include "ngx_teams_identity.h"
 
 
 static ngx_int_t ngx_teams_postconfiguration(ngx_conf_t *cf);
@@ -79,6 +80,12 @@ ngx_teams_init_process(ngx_cycle_t *cycle)
         }
     }
 
+    if (ngx_teams_keys_init_process(cycle, tmcf) != NGX_OK
+        || ngx_teams_identity_init_process(cycle, tmcf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -93,6 +100,9 @@ ngx_teams_exit_process(ngx_cycle_t *cycle)
     if (tmcf == NULL) {
         return;
     }
+
+    ngx_teams_keys_exit_process(tmcf);
+    ngx_teams_identity_exit_process(tmcf);
 
     if (tmcf->pg_pool != NULL) {
         ngx_teams_pg_pool_destroy(tmcf->pg_pool);

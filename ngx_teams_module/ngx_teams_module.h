@@ -24,6 +24,15 @@
 typedef struct ngx_teams_pg_pool_s     ngx_teams_pg_pool_t;
 
 typedef void (*ngx_teams_body_pt)(ngx_http_request_t *r, ngx_str_t *body);
+
+
+/* one key set as this worker process holds it */
+typedef struct {
+    void                      *set;            /* teams_jwk_set_t */
+    ngx_str_t                  file;           /* teams_jwks_file, or empty */
+    time_t                     fetched_at;
+    time_t                     refresh_requested;
+} ngx_teams_keys_t;
 typedef struct ngx_teams_redis_link_s  ngx_teams_redis_link_t;
 
 
@@ -56,9 +65,13 @@ typedef struct {
     u_char                     secret_key[32];
     unsigned                   secret_key_set:1;
 
-    ngx_str_t                  jwks_file;
-    ngx_uint_t                 jwks_keys;     /* RSA keys in the file */
-    time_t                     jwks_loaded;
+    /* Bot Framework and Entra key sets; see ngx_teams_keys.c */
+    ngx_teams_keys_t           keys[2];
+    void                      *token_cache;     /* teams_token_cache_t */
+    void                      *identity_cache;  /* teams_lru_t */
+    ngx_event_t                keys_poll;
+    long long                  keys_version;
+    long long                  config_version;
 
     ngx_str_t                  botframework_openid_url;
     ngx_str_t                  entra_openid_url;
@@ -113,6 +126,8 @@ char *ngx_teams_init_main_conf(ngx_conf_t *cf, void *conf);
 void *ngx_teams_create_loc_conf(ngx_conf_t *cf);
 char *ngx_teams_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child);
 ngx_int_t ngx_teams_check_conf(ngx_conf_t *cf);
+ngx_int_t ngx_teams_read_small_file(ngx_conf_t *cf, ngx_str_t *name,
+    size_t max, ngx_str_t *out, struct stat *st);
 
 /* content handlers, one file each */
 ngx_int_t ngx_teams_status_handler(ngx_http_request_t *r);
@@ -128,6 +143,24 @@ ngx_int_t ngx_teams_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message);
 ngx_int_t ngx_teams_not_implemented(ngx_http_request_t *r);
 void ngx_teams_finish(ngx_http_request_t *r, ngx_int_t rc);
+
+/* ngx_teams_keys.c: per-process copies of the published key sets */
+typedef enum {
+    NGX_TEAMS_KEYS_BOTFRAMEWORK = 0,
+    NGX_TEAMS_KEYS_ENTRA,
+    NGX_TEAMS_KEYS_N
+} ngx_teams_key_set_e;
+
+ngx_uint_t ngx_teams_keys_count(ngx_teams_key_set_e set);
+ngx_int_t ngx_teams_keys_init_process(ngx_cycle_t *cycle,
+    ngx_teams_main_conf_t *tmcf);
+void ngx_teams_keys_exit_process(ngx_teams_main_conf_t *tmcf);
+void ngx_teams_keys_request_refresh(ngx_teams_main_conf_t *tmcf,
+    ngx_teams_key_set_e set);
+const char *ngx_teams_keys_name(ngx_teams_key_set_e set);
+void ngx_teams_identity_flush(ngx_teams_main_conf_t *tmcf);
+char *ngx_teams_keys_conf_file(ngx_conf_t *cf, ngx_teams_main_conf_t *tmcf,
+    ngx_str_t *set, ngx_str_t *path);
 
 /* ngx_teams_body.c */
 ngx_int_t ngx_teams_read_body(ngx_http_request_t *r, size_t max,

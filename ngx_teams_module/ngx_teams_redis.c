@@ -131,24 +131,28 @@ ngx_teams_redis_command(ngx_teams_redis_link_t *link, ngx_pool_t *p,
     ngx_teams_redis_cmd_t    *cmd;
     ngx_teams_redis_owner_t  *owner;
 
-    cln = ngx_pool_cleanup_add(p, sizeof(ngx_teams_redis_owner_t));
-    if (cln == NULL) {
-        return NULL;
-    }
-
     /* heap, not the pool: hiredis may answer after the requester is gone */
     cmd = ngx_calloc(sizeof(ngx_teams_redis_cmd_t), link->log);
     if (cmd == NULL) {
         return NULL;
     }
 
-    owner = cln->data;
-    owner->cmd = cmd;
-    cln->handler = ngx_teams_redis_owner_cleanup;
+    /* a requester with a pool is detached when that pool goes */
+    if (p != NULL) {
+        cln = ngx_pool_cleanup_add(p, sizeof(ngx_teams_redis_owner_t));
+        if (cln == NULL) {
+            ngx_free(cmd);
+            return NULL;
+        }
+
+        owner = cln->data;
+        owner->cmd = cmd;
+        cln->handler = ngx_teams_redis_owner_cleanup;
+        cmd->owner = owner;
+    }
 
     cmd->done = done;
     cmd->data = data;
-    cmd->owner = owner;
     cmd->link = link;
     cmd->event.handler = ngx_teams_redis_cmd_event;
     cmd->event.data = cmd;

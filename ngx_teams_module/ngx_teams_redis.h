@@ -5,6 +5,7 @@
  * A command's "done" callback is always called from an event handler, with
  * the reply or with NULL and cmd->error.  A command that outlives its
  * requester is abandoned (done set to NULL), never freed under hiredis.
+ * The requester's pool may be NULL for commands of the process itself.
  */
 
 

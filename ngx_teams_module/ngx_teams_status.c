@@ -188,6 +188,8 @@ ngx_teams_status_send(ngx_http_request_t *r, ngx_teams_status_ctx_t *ctx)
     u_char                 *p;
     time_t                  age;
     ngx_str_t               json;
+    ngx_uint_t              i;
+    ngx_teams_keys_t       *keys;
     ngx_uint_t              status;
     ngx_teams_pg_pool_t    *pool;
     ngx_teams_main_conf_t  *tmcf;
@@ -242,18 +244,28 @@ ngx_teams_status_send(ngx_http_request_t *r, ngx_teams_status_ctx_t *ctx)
     p = ngx_teams_status_json_str(p, &ctx->redis_error);
     p = ngx_cpymem(p, "},", 2);
 
-    if (tmcf->jwks_keys) {
-        age = ngx_time() - tmcf->jwks_loaded;
-        p = ngx_sprintf(p, "\"key_sets\":{\"source\":\"file\","
-                        "\"keys\":%ui,\"age_seconds\":%T}}",
-                        tmcf->jwks_keys, age < 0 ? 0 : age);
+    p = ngx_cpymem(p, "\"key_sets\":{", sizeof("\"key_sets\":{") - 1);
 
-    } else {
-        p = ngx_cpymem(p, "\"key_sets\":{\"source\":\"worker\","
-                       "\"keys\":0,\"age_seconds\":null}}",
-                       sizeof("\"key_sets\":{\"source\":\"worker\","
-                              "\"keys\":0,\"age_seconds\":null}}") - 1);
+    for (i = 0; i < NGX_TEAMS_KEYS_N; i++) {
+        keys = &tmcf->keys[i];
+        age = ngx_time() - keys->fetched_at;
+
+        p = ngx_sprintf(p, "%s\"%s\":{\"source\":\"%s\",\"keys\":%ui,"
+                        "\"age_seconds\":",
+                        i ? "," : "", ngx_teams_keys_name(i),
+                        keys->file.len ? "file" : "worker",
+                        ngx_teams_keys_count(i));
+
+        if (keys->set != NULL) {
+            p = ngx_sprintf(p, "%T}", age < 0 ? 0 : age);
+
+        } else {
+            p = ngx_cpymem(p, "null}", 5);
+        }
     }
+
+    *p++ = '}';
+    *p++ = '}';
 
     json.len = p - json.data;
 

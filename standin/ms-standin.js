@@ -910,8 +910,8 @@ function main() {
         ctx.kind = c.kind;
         ctx.entry = record(c.kind, req, path, query, parseBody(req, buf));
 
-        if (c.kind === 'openid') return openid(req, path, ctx);
         if (await applyFaults(c.kind, req, path, ctx)) return;
+        if (c.kind === 'openid') return openid(req, path, ctx);
         if (c.kind === 'token') return token(req, path, c.tenant, buf, ctx);
         if (c.kind === 'graph') return graph(req, path, ctx.entry.body, ctx);
         return connector(req, path, c.rest, ctx);

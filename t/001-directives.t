@@ -21,7 +21,13 @@ write_file('key.good', ('0123456789abcdef' x 4) . "\n");
 write_file('key.short', ('0123456789abcdef' x 3) . "\n");
 write_file('key.nothex', ('0123456789abcdeg' x 4) . "\n");
 write_file('key.open', ('0123456789abcdef' x 4) . "\n", 0644);
-write_file('jwks.good', '{"keys":[{"kty":"RSA","kid":"k1","n":"sXch","e":"AQAB"}]}');
+# a real 2048-bit key set: the stand-in's
+{
+    open my $in, '<', "$ENV{TEST_TEAMS_STATE_DIR}/keys/botfw.jwks.json"
+        or die "stand-in key set: $!";
+    local $/;
+    write_file('jwks.good', scalar <$in>);
+}
 write_file('jwks.notjson', '{"keys":[');
 write_file('jwks.nokeys', '{"other":[]}');
 write_file('jwks.norsa', '{"keys":[{"kty":"EC","kid":"k1","x":"a","y":"b"}]}');
@@ -359,41 +365,63 @@ is not a regular file
 
 === TEST 32: teams_jwks_file must be JSON
 --- http_config
-    teams_jwks_file $TEST_TEAMS_FIXTURES/jwks.notjson;
+    teams_jwks_file botframework $TEST_TEAMS_FIXTURES/jwks.notjson;
 --- nginx_test
 --- must_die
 --- error_log_like
-teams_jwks_file ".*/jwks\.notjson" is not valid JSON
+teams_jwks_file ".*/jwks\.notjson" is not a usable key set
 
 
 
 === TEST 33: teams_jwks_file needs a keys array
 --- http_config
-    teams_jwks_file $TEST_TEAMS_FIXTURES/jwks.nokeys;
+    teams_jwks_file botframework $TEST_TEAMS_FIXTURES/jwks.nokeys;
 --- nginx_test
 --- must_die
 --- error_log_like
-teams_jwks_file ".*/jwks\.nokeys" has no "keys" array
+teams_jwks_file ".*/jwks\.nokeys" is not a usable key set: .*keys
 
 
 
-=== TEST 34: teams_jwks_file needs an RSA key
+=== TEST 34: teams_jwks_file needs a usable RSA key
 --- http_config
-    teams_jwks_file $TEST_TEAMS_FIXTURES/jwks.norsa;
+    teams_jwks_file entra $TEST_TEAMS_FIXTURES/jwks.norsa;
 --- nginx_test
 --- must_die
 --- error_log_like
-teams_jwks_file ".*/jwks\.norsa" has no RSA key with "n" and "e"
+teams_jwks_file ".*/jwks\.norsa" is not a usable key set
 
 
 
 === TEST 35: teams_jwks_file and the secret key accepted when good
 --- http_config
-    teams_jwks_file $TEST_TEAMS_FIXTURES/jwks.good;
+    teams_jwks_file botframework $TEST_TEAMS_FIXTURES/jwks.good;
+    teams_jwks_file entra $TEST_TEAMS_FIXTURES/jwks.good;
     teams_secret_key_file $TEST_TEAMS_FIXTURES/key.good;
 --- nginx_test
 --- error_log
 test is successful
+
+
+
+=== TEST 35a: teams_jwks_file names its key set
+--- http_config
+    teams_jwks_file graph $TEST_TEAMS_FIXTURES/jwks.good;
+--- nginx_test
+--- must_die
+--- error_log
+teams_jwks_file: unknown key set "graph" (botframework or entra)
+
+
+
+=== TEST 35b: teams_jwks_file once per key set
+--- http_config
+    teams_jwks_file entra $TEST_TEAMS_FIXTURES/jwks.good;
+    teams_jwks_file entra $TEST_TEAMS_FIXTURES/jwks.good;
+--- nginx_test
+--- must_die
+--- error_log
+teams_jwks_file: the entra key set is already given
 
 
 

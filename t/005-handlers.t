@@ -1,23 +1,28 @@
-# Handlers of surfaces whose issues have not landed answer a clear 501 JSON
-# error, with the request body read and discarded.
+# The first answers of each surface before any work: methods, missing
+# credentials, and the surfaces not in this version (a JSON 501).
 
 use strict;
 use warnings;
 use Test::Nginx::Socket 'no_plan';
 
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value('http_config', <<"CONF") unless defined $block->http_config;
+    teams_postgres "$ENV{TEST_TEAMS_PG_CONNINFO}";
+    teams_redis 127.0.0.1:$ENV{TEST_TEAMS_REDIS_PORT};
+CONF
+});
+
 run_tests();
 
 __DATA__
 
-=== TEST 1: teams_bot answers 501 with a JSON error until the bot lands
---- http_config
-    teams_postgres "$TEST_TEAMS_PG_CONNINFO";
-    teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
+=== TEST 1: teams_notify answers 501 with a JSON error until notifications land
 --- config
-    location = /api/teams/messages { teams_bot; }
+    location = /api/teams/notify { teams_notify; }
 --- request
-POST /api/teams/messages
-{"type":"message","text":"help"}
+POST /api/teams/notify
+{"a":1}
 --- more_headers
 Content-Type: application/json
 --- error_code: 501
@@ -31,20 +36,56 @@ Content-Type: application/json
 
 
 
-=== TEST 2: teams_tab, teams_admin and teams_notify answer 501 too
+=== TEST 2: the bot refuses a request without a token before reading it
+--- config
+    location = /api/teams/messages { teams_bot; }
+--- request
+POST /api/teams/messages
+{"type":"message","text":"help"}
+--- error_code: 401
+--- response_headers
+WWW-Authenticate: Bearer
+Content-Type: application/json
+--- response_body chomp
+{"error":{"code":"missing_token","message":"The request could not be authenticated.","reason":"no Authorization header"}}
+
+
+
+=== TEST 3: the tab session refuses a request without a token
+--- config
+    location = /api/teams/tab/session { teams_tab; }
+--- request
+POST /api/teams/tab/session
+--- error_code: 401
+--- response_body_like
+"code":"missing_token"
+
+
+
+=== TEST 4: the bot and the tab take POST only
+--- config
+    location = /api/teams/messages { teams_bot; }
+    location = /api/teams/tab/session { teams_tab; }
+--- test_script
+for my $path ('/api/teams/messages', '/api/teams/tab/session') {
+    my ($status) = http_request('GET', $path);
+    is($status, 405, "GET $path is 405");
+}
+
+
+
+=== TEST 5: no key set loaded yet: 503 that says so, not 401
 --- http_config
     teams_postgres "$TEST_TEAMS_PG_CONNINFO";
-    teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
+    # nothing listens here, so no published key set can arrive
+    teams_redis 127.0.0.1:1;
 --- config
-    location = /tab { teams_tab; }
-    location = /admin { teams_admin; }
-    location = /notify { teams_notify; }
---- test_script
-for my $path ('/tab', '/admin', '/notify') {
-    my ($status, $headers, $body) = http_request('POST', $path,
-        { 'Content-Type' => 'application/json' }, '{"a":1}');
-    is($status, 501, "$path answers 501");
-    like($body, qr/"code":"not_implemented"/, "$path says not_implemented");
-}
---- no_error_log
-[alert]
+    location = /api/teams/messages { teams_bot; }
+--- request
+POST /api/teams/messages
+{}
+--- more_headers
+Authorization: Bearer a.b.c
+--- error_code: 503
+--- response_body_like
+"code":"keys_not_loaded"

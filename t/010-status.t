@@ -69,10 +69,22 @@ GET /api/teams/status
 --- response_headers
 Content-Type: application/json
 --- response_body_like
-^\{"status":"ok","module":"ngx_teams_module","version":"\d+\.\d+\.\d+","nginx":"1\.22\.1","down":\[\],"postgres":\{"ok":true,"server_version":"\d+\.\d+","migration":"\d{4}","error":null,"pool":\{"size":4,"up":\d,"connecting":\d,"waiting":0\}\},"redis":\{"ok":true,"error":null\},"key_sets":\{"source":"worker","keys":0,"age_seconds":null\}\}$
+^\{"status":"ok","module":"ngx_teams_module","version":"\d+\.\d+\.\d+","nginx":"1\.22\.1","down":\[\],"postgres":\{"ok":true,"server_version":"\d+\.\d+","migration":"\d{4}","error":null,"pool":\{"size":4,"up":\d,"connecting":\d,"waiting":0\}\},"redis":\{"ok":true,"error":null\},"key_sets":\{"botframework":\{"source":"(file|worker)","keys":\d+,"age_seconds":(\d+|null)\},"entra":\{"source":"(file|worker)","keys":\d+,"age_seconds":(\d+|null)\}\}\}$
 --- no_error_log
 [error]
 [alert]
+
+
+
+=== TEST 1a: key sets from files are reported with their key count and age
+--- http_config
+    teams_postgres "$TEST_TEAMS_PG_CONNINFO";
+    teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
+    teams_jwks_file botframework $TEST_TEAMS_STATE_DIR/keys/botfw.jwks.json;
+--- request
+GET /api/teams/status
+--- response_body_like
+"key_sets":\{"botframework":\{"source":"file","keys":1,"age_seconds":\d+\},"entra":\{"source":"worker",
 
 
 
