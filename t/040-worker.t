@@ -143,6 +143,9 @@ my $port_base = $ENV{TEST_TEAMS_WORKER_PORT} || $rport + 17;
 
 my $redis_addr = "127.0.0.1:$rport";
 
+# key sets are t/041's: no fetching from Microsoft, no publishing here
+my @keys_off = ('--openid-botframework', 'off', '--openid-entra', 'off');
+
 # ------------------------------------------------------------ bad config
 
 {
@@ -238,7 +241,8 @@ for my $bad ('localhost:6379', '127.0.0.1:70000', '127.0.0.1:',
     my $log = "$tmp/worker.log";
 
     spew("$tmp/run.conf", "postgres = $conninfo\nredis = 127.0.0.1:1\n"
-         . "group = $group\n");
+         . "group = $group\nopenid_botframework = off\n"
+         . "openid_entra = off\n");
 
     my $t0 = time();
     my $pid = start_worker($log, '--config', "$tmp/run.conf",
@@ -334,7 +338,8 @@ for my $bad ('localhost:6379', '127.0.0.1:70000', '127.0.0.1:',
 
     my $pid = start_worker($log, '--postgres', $conninfo,
                            '--redis', "127.0.0.1:$port",
-                           '--consumer', $consumer, '--group', $group);
+                           '--consumer', $consumer, '--group', $group,
+                           @keys_off);
 
     sleep(2.5);
     is(waitpid($pid, WNOHANG), 0, 'Redis down: still running after 2.5 s');
@@ -386,7 +391,7 @@ for my $bad ('localhost:6379', '127.0.0.1:70000', '127.0.0.1:',
                            '--postgres', "hostaddr=127.0.0.1 port=$port "
                            . "dbname=teams user=postgres password=hunter2",
                            '--redis', $redis_addr, '--consumer', $consumer,
-                           '--group', $group);
+                           '--group', $group, @keys_off);
 
     sleep(2.5);
     is(waitpid($pid, WNOHANG), 0, 'Postgres down: still running after 2.5 s');

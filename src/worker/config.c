@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "core/teams_conf_file.h"
+#include "core/teams_url.h"
 #include "worker/config.h"
 
 
@@ -47,6 +48,12 @@ static int teams_worker_check_log_level(teams_worker_conf_t *conf,
 static int teams_worker_check_url(teams_worker_conf_t *conf,
     const char *name, const char *value, char *err, size_t errlen);
 static int teams_worker_check_path(teams_worker_conf_t *conf,
+    const char *name, const char *value, char *err, size_t errlen);
+static int teams_worker_check_openid(teams_worker_conf_t *conf,
+    const char *name, const char *value, char *err, size_t errlen);
+static int teams_worker_check_interval(teams_worker_conf_t *conf,
+    const char *name, const char *value, char *err, size_t errlen);
+static int teams_worker_check_hosts(teams_worker_conf_t *conf,
     const char *name, const char *value, char *err, size_t errlen);
 
 
@@ -85,12 +92,24 @@ static const teams_worker_setting_t  teams_worker_settings[] = {
       "token endpoint base (login.microsoftonline.com)" },
 
     { "openid_botframework", teams_worker_field(openid_botframework),
-      teams_worker_check_url, "URL",
-      "Bot Framework OpenID metadata (public cloud)" },
+      teams_worker_check_openid, "URL",
+      "Bot Framework OpenID metadata, or off" },
 
     { "openid_entra", teams_worker_field(openid_entra),
+      teams_worker_check_openid, "URL",
+      "Entra ID OpenID metadata, or off" },
+
+    { "keys_refresh_interval", TEAMS_WORKER_NO_FIELD,
+      teams_worker_check_interval, "TIME",
+      "key set refresh, 60s..24h (default: 12h)" },
+
+    { "jwks_allowed_hosts", teams_worker_field(jwks_allowed_hosts),
+      teams_worker_check_hosts, "HOSTS",
+      "more hosts allowed in jwks_uri (default: none)" },
+
+    { "http_proxy", teams_worker_field(http_proxy),
       teams_worker_check_url, "URL",
-      "Entra ID OpenID metadata (public cloud)" },
+      "outbound HTTP proxy (default: none)" },
 
     { "secret_key_file", teams_worker_field(secret_key_file),
       teams_worker_check_path, "PATH",
@@ -106,6 +125,7 @@ teams_worker_conf_init(teams_worker_conf_t *conf)
     memset(conf, 0, sizeof(teams_worker_conf_t));
 
     conf->log_level = TEAMS_LOG_INFO;
+    conf->keys_refresh_interval = TEAMS_WORKER_KEYS_INTERVAL;
 }
 
 
@@ -122,6 +142,8 @@ teams_worker_conf_free(teams_worker_conf_t *conf)
     free(conf->openid_botframework);
     free(conf->openid_entra);
     free(conf->secret_key_file);
+    free(conf->jwks_allowed_hosts);
+    free(conf->http_proxy);
 
     teams_worker_conf_init(conf);
 }
@@ -526,6 +548,99 @@ teams_worker_url_valid(const char *s)
 }
 
 
+int
+teams_worker_url_off(const char *s)
+{
+    return strcmp(s, "off") == 0;
+}
+
+
+int
+teams_worker_duration_parse(const char *s, unsigned *secs)
+{
+    unsigned long long  n, unit;
+    const char         *p;
+
+    if (!isdigit((unsigned char) s[0])) {
+        return -1;
+    }
+
+    n = 0;
+
+    for (p = s; isdigit((unsigned char) *p); p++) {
+        n = n * 10 + (*p - '0');
+
+        if (n > 100000000) {
+            return -1;
+        }
+    }
+
+    switch (*p) {
+
+    case '\0':
+    case 's':
+        unit = 1;
+        break;
+
+    case 'm':
+        unit = 60;
+        break;
+
+    case 'h':
+        unit = 3600;
+        break;
+
+    case 'd':
+        unit = 86400;
+        break;
+
+    default:
+        return -1;
+    }
+
+    if (*p != '\0' && p[1] != '\0') {
+        return -1;
+    }
+
+    n *= unit;
+
+    if (n > 0xffffffffULL) {
+        return -1;
+    }
+
+    *secs = (unsigned) n;
+
+    return 0;
+}
+
+
+const char *
+teams_worker_hosts_check(const char *list)
+{
+    size_t       len;
+    const char  *p, *why;
+
+    p = list;
+
+    for ( ;; ) {
+        p += strspn(p, " \t,");
+
+        if (*p == '\0') {
+            return NULL;
+        }
+
+        len = strcspn(p, " \t,");
+
+        why = teams_host_check(p, len);
+        if (why != NULL) {
+            return why;
+        }
+
+        p += len;
+    }
+}
+
+
 void
 teams_worker_default_consumer(char *buf, size_t size, const char *hostname,
     long pid)
@@ -754,6 +869,64 @@ teams_worker_check_path(teams_worker_conf_t *conf, const char *name,
 {
     if (value[0] == '\0') {
         snprintf(err, errlen, "setting \"%s\" is empty", name);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+teams_worker_check_openid(teams_worker_conf_t *conf, const char *name,
+    const char *value, char *err, size_t errlen)
+{
+    if (teams_worker_url_off(value)) {
+        return 0;
+    }
+
+    if (!teams_worker_url_valid(value)) {
+        snprintf(err, errlen, "invalid \"%s\" value \"%s\": expected an "
+                 "http:// or https:// URL, or \"off\"", name, value);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+teams_worker_check_interval(teams_worker_conf_t *conf, const char *name,
+    const char *value, char *err, size_t errlen)
+{
+    unsigned  secs;
+
+    if (teams_worker_duration_parse(value, &secs) != 0
+        || secs < TEAMS_WORKER_KEYS_INTERVAL_MIN
+        || secs > TEAMS_WORKER_KEYS_INTERVAL_MAX)
+    {
+        snprintf(err, errlen, "invalid \"%s\" value \"%s\": expected a "
+                 "duration from 60s to 24h (a number with s, m, h or d)",
+                 name, value);
+        return -1;
+    }
+
+    conf->keys_refresh_interval = secs;
+
+    return 0;
+}
+
+
+static int
+teams_worker_check_hosts(teams_worker_conf_t *conf, const char *name,
+    const char *value, char *err, size_t errlen)
+{
+    const char  *why;
+
+    why = teams_worker_hosts_check(value);
+
+    if (why != NULL) {
+        snprintf(err, errlen, "invalid \"%s\" value \"%s\": a host %s",
+                 name, value, why);
         return -1;
     }
 

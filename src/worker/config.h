@@ -25,6 +25,11 @@
     ".well-known/openid-configuration"
 
 #define TEAMS_WORKER_REDIS_PORT        6379
+
+/* keys_refresh_interval, seconds: default 12 h, from 60 s to 24 h */
+#define TEAMS_WORKER_KEYS_INTERVAL     (12 * 3600)
+#define TEAMS_WORKER_KEYS_INTERVAL_MIN 60
+#define TEAMS_WORKER_KEYS_INTERVAL_MAX (24 * 3600)
 #define TEAMS_WORKER_NAME_MAX          200
 
 /* exit status for bad configuration or usage */
@@ -56,6 +61,9 @@ typedef struct {
     char                 *openid_botframework;
     char                 *openid_entra;
     char                 *secret_key_file;
+    char                 *jwks_allowed_hosts;
+    char                 *http_proxy;
+    unsigned              keys_refresh_interval;   /* seconds */
     teams_log_level_e     log_level;
     teams_redis_addr_t    redis_addr;
     unsigned              help:1;
@@ -87,6 +95,21 @@ int teams_redis_addr_parse(const char *s, teams_redis_addr_t *addr,
     char *err, size_t errlen);
 int teams_worker_name_valid(const char *s);
 int teams_worker_url_valid(const char *s);
+
+/*
+ * A duration: a whole number with an optional unit "s", "m", "h" or "d"
+ * (seconds without one).  Returns 0 and the seconds, or -1.
+ */
+int teams_worker_duration_parse(const char *s, unsigned *secs);
+
+/*
+ * Checks a list of host patterns (teams_host_check(), separated by blanks
+ * or commas).  Returns NULL if good, else why not (naming nothing).
+ */
+const char *teams_worker_hosts_check(const char *list);
+
+/* "off" turns an OpenID metadata URL setting (a key set) off */
+int teams_worker_url_off(const char *s);
 
 /* "hostname-pid", with characters outside teams_worker_name_valid() -> '-' */
 void teams_worker_default_consumer(char *buf, size_t size,

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "worker/control.h"
+#include "worker/keys.h"
 #include "worker/log.h"
 #include "worker/worker.h"
 
@@ -42,6 +43,10 @@ teams_control_handler(teams_worker_t *wk, teams_stream_t *st,
         }
 
         return TEAMS_STREAM_ACK;
+    }
+
+    if (teams_stream_field_is(entry, "type", "refresh_keys")) {
+        return teams_keys_control(wk, entry);
     }
 
     teams_log_warn("control entry %s: unknown type; ignored", entry->id);

@@ -1,7 +1,8 @@
 
 /*
- * The control plane: the teams:control stream consumer ("ping" and, later,
- * other commands) and the liveness key teams:worker:alive:<consumer>.
+ * The control plane: the teams:control stream consumer ("ping",
+ * "refresh_keys" and, later, other commands) and the liveness key
+ * teams:worker:alive:<consumer>.
  */
 
 

@@ -3,8 +3,9 @@
  * teams-worker: the side worker of ngx_teams_module.
  *
  * Reads its configuration, then loops: keeps the Redis and PostgreSQL links
- * up (reconnecting with backoff), refreshes its liveness key and consumes
- * the Redis streams (teams:control for now) in its consumer group.
+ * up (reconnecting with backoff), refreshes its liveness key, fetches and
+ * publishes the key sets when due and consumes the Redis streams
+ * (teams:control for now) in its consumer group.
  * SIGTERM/SIGINT stop it after the entry in hand.
  */
 
@@ -95,6 +96,17 @@ main(int argc, char **argv)
 
     memset(&wk, 0, sizeof(teams_worker_t));
 
+    if (teams_http_global_init() != 0
+        || teams_http_init(&wk.http, conf.http_proxy, &teams_worker_stop)
+           != 0)
+    {
+        teams_log_error("libcurl initialisation failed");
+        teams_worker_conf_free(&conf);
+        return 1;
+    }
+
+    teams_keys_init(&wk.keys, &conf);
+
     wk.conf = &conf;
     wk.streams = streams;
     wk.nstreams = sizeof(streams) / sizeof(streams[0]);
@@ -117,6 +129,8 @@ main(int argc, char **argv)
 
     teams_redis_link_close(&wk.redis);
     teams_pg_link_close(&wk.pg);
+    teams_http_free(&wk.http);
+    teams_http_global_cleanup();
 
     teams_log_info("stopped");
 
@@ -165,6 +179,14 @@ teams_worker_run(teams_worker_t *wk)
 
             alive_gen = wk->redis.generation;
             wk->alive_next = now + TEAMS_WORKER_ALIVE_INTERVAL_MS;
+        }
+
+        /* key sets due (at start, then every keys_refresh_interval) */
+
+        teams_keys_run(wk, now);
+
+        if (teams_worker_stop || wk->redis.ctx == NULL) {
+            continue;
         }
 
         /* blocks up to TEAMS_STREAM_BLOCK_MS: the loop's only wait */

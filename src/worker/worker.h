@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "worker/config.h"
+#include "worker/http.h"
+#include "worker/keys.h"
 #include "worker/pg_link.h"
 #include "worker/redis_link.h"
 #include "worker/stream.h"
@@ -27,6 +29,8 @@ struct teams_worker_s {
     teams_worker_conf_t    *conf;
     teams_redis_link_t      redis;
     teams_pg_link_t         pg;
+    teams_http_t            http;
+    teams_keys_t            keys;
 
     teams_stream_t         *streams;
     unsigned                nstreams;
