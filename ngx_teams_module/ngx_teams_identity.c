@@ -73,6 +73,7 @@ static void ngx_teams_identity_set(ngx_http_request_t *r,
     ngx_teams_identity_t *id, ngx_teams_identity_entry_t *e);
 static ngx_int_t ngx_teams_identity_copy(ngx_pool_t *pool, ngx_str_t *dst,
     const u_char *src);
+static ngx_int_t ngx_teams_www_authenticate(ngx_http_request_t *r);
 
 
 ngx_int_t
@@ -140,7 +141,7 @@ ngx_teams_verify_bearer(ngx_http_request_t *r, ngx_teams_key_set_e which,
     set = tmcf->keys[which].set;
 
     if (set == NULL) {
-        ngx_teams_keys_request_refresh(tmcf, which);
+        ngx_teams_keys_request_refresh(tmcf, which, "no_keys");
         tok->code = "keys_not_loaded";
         tok->reason = "signing keys are not loaded yet; try again shortly";
         return NGX_HTTP_SERVICE_UNAVAILABLE;
@@ -171,7 +172,7 @@ ngx_teams_verify_bearer(ngx_http_request_t *r, ngx_teams_key_set_e which,
 
     if (teams_jwt_verify(token, len, set, now, &res) != TEAMS_JWT_OK) {
         if (res.status == TEAMS_JWT_UNKNOWN_KID) {
-            ngx_teams_keys_request_refresh(tmcf, which);
+            ngx_teams_keys_request_refresh(tmcf, which, "unknown_kid");
         }
 
         tok->reason = res.reason;
@@ -401,9 +402,33 @@ ngx_teams_identity_refuse(ngx_http_request_t *r, ngx_teams_identity_t *id)
                                     "Please try again in a moment.");
     }
 
+    if (teams_identity_http_status(id->outcome) == NGX_HTTP_UNAUTHORIZED
+        && ngx_teams_www_authenticate(r) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     return ngx_teams_send_error(r, teams_identity_http_status(id->outcome),
                                 teams_identity_code(id->outcome),
                                 teams_identity_message(id->outcome));
+}
+
+
+static ngx_int_t
+ngx_teams_www_authenticate(ngx_http_request_t *r)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "WWW-Authenticate");
+    ngx_str_set(&h->value, "Bearer");
+
+    return NGX_OK;
 }
 
 
@@ -411,18 +436,12 @@ ngx_int_t
 ngx_teams_token_refuse(ngx_http_request_t *r, ngx_int_t status,
     ngx_teams_token_t *tok)
 {
-    teams_jw_t        w;
-    ngx_table_elt_t  *h;
+    teams_jw_t  w;
 
-    if (status == NGX_HTTP_UNAUTHORIZED) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "WWW-Authenticate");
-        ngx_str_set(&h->value, "Bearer");
+    if (status == NGX_HTTP_UNAUTHORIZED
+        && ngx_teams_www_authenticate(r) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ngx_teams_jw_init(r, &w);

@@ -182,13 +182,13 @@ ngx_teams_keys_exit_process(ngx_teams_main_conf_t *tmcf)
 
 void
 ngx_teams_keys_request_refresh(ngx_teams_main_conf_t *tmcf,
-    ngx_teams_key_set_e set)
+    ngx_teams_key_set_e set, const char *reason)
 {
     time_t             now;
     ngx_teams_keys_t  *keys;
     const char        *argv[] = {
         "XADD", "teams:control", "*", "type", "refresh_keys",
-        "set", NULL, "reason", "unknown_kid"
+        "set", NULL, "reason", NULL
     };
 
     keys = &tmcf->keys[set];
@@ -202,13 +202,14 @@ ngx_teams_keys_request_refresh(ngx_teams_main_conf_t *tmcf,
 
     keys->refresh_requested = now;
     argv[6] = ngx_teams_keys_names[set];
+    argv[8] = reason;
 
     (void) ngx_teams_redis_command(tmcf->redis_link, NULL, NULL, NULL,
                                    9, argv, NULL);
 
     ngx_log_error(NGX_LOG_NOTICE, tmcf->keys_poll.log, 0,
-                  "teams keys: unknown kid, asked the worker to refresh "
-                  "the %s key set", ngx_teams_keys_names[set]);
+                  "teams keys: %s, asked the worker to refresh the %s key "
+                  "set", reason, ngx_teams_keys_names[set]);
 }
 
 

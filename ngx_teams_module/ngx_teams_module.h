@@ -156,7 +156,7 @@ ngx_int_t ngx_teams_keys_init_process(ngx_cycle_t *cycle,
     ngx_teams_main_conf_t *tmcf);
 void ngx_teams_keys_exit_process(ngx_teams_main_conf_t *tmcf);
 void ngx_teams_keys_request_refresh(ngx_teams_main_conf_t *tmcf,
-    ngx_teams_key_set_e set);
+    ngx_teams_key_set_e set, const char *reason);
 const char *ngx_teams_keys_name(ngx_teams_key_set_e set);
 void ngx_teams_identity_flush(ngx_teams_main_conf_t *tmcf);
 char *ngx_teams_keys_conf_file(ngx_conf_t *cf, ngx_teams_main_conf_t *tmcf,
