@@ -3,6 +3,7 @@
 #   make worker   build/teams-worker
 #   make unit     build/unit-tests
 #   make check    build and run the unit tests
+#   make tools    build/teams-secret (encrypts a profile's client secret)
 #   make clean    remove what this Makefile built
 #
 # The nginx module (ngx_teams_module/) is built by nginx's own build system
@@ -30,7 +31,7 @@ WORKER_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(CORE_SRCS) $(WORKER_SRCS))
 UNIT_OBJS   := $(patsubst %.c,$(OBJDIR)/%.o,$(CORE_SRCS) $(WORKER_LIB) \
                                             $(UNIT_SRCS))
 
-.PHONY: all worker unit check clean FORCE
+.PHONY: all worker unit check tools clean FORCE
 
 all: worker unit
 
@@ -40,6 +41,14 @@ unit: $(BUILD)/unit-tests
 
 check: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
+
+tools: $(BUILD)/teams-secret
+
+TOOL_OBJS   := $(patsubst %.c,$(OBJDIR)/%.o,$(CORE_SRCS) src/tools/teams-secret.c)
+
+$(BUILD)/teams-secret: $(TOOL_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/teams-worker: $(WORKER_OBJS) $(OBJDIR)/worker.list
 	@mkdir -p $(@D)
@@ -67,6 +76,7 @@ $(OBJDIR)/%.o: %.c
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c -o $@ $<
 
 clean:
-	rm -rf $(OBJDIR) $(BUILD)/teams-worker $(BUILD)/unit-tests
+	rm -rf $(OBJDIR) $(BUILD)/teams-worker $(BUILD)/unit-tests \
+	       $(BUILD)/teams-secret
 
--include $(patsubst %.o,%.d,$(WORKER_OBJS) $(UNIT_OBJS))
+-include $(patsubst %.o,%.d,$(WORKER_OBJS) $(UNIT_OBJS) $(TOOL_OBJS))
