@@ -99,10 +99,8 @@ cmd_build() {
     cmd_deps
     mkdir -p "$build_dir"
     build_module
-    if [ -f Makefile ]; then
-        make -s worker unit
-    fi
-    log "built build/ngx_teams_module.so${HAVE_WORKER:+ and build/teams-worker}"
+    make -s worker unit tools
+    log "built build/ngx_teams_module.so, build/teams-worker, build/teams-secret, build/unit-tests"
 }
 
 stack() { "$top/tools/stack.sh" "$@"; }
@@ -127,7 +125,8 @@ write_nginx_conf() {
 start_nginx() {
     local state=$1 port=$2 i
     /usr/sbin/nginx -p "$state/nginx" -c conf/nginx.conf -t -q
-    /usr/sbin/nginx -p "$state/nginx" -c conf/nginx.conf
+    ${NGINX_CPUS:+taskset -c "$NGINX_CPUS"} \
+        /usr/sbin/nginx -p "$state/nginx" -c conf/nginx.conf
     for i in $(seq 50); do
         curl -s -o /dev/null "http://127.0.0.1:$port/baseline" && return 0
         sleep 0.1
@@ -184,9 +183,22 @@ api_key() {
     cat "$file"
 }
 
+# Profile A's client secret: random per stack, stored only encrypted (the
+# stand-in accepts any secret unless told otherwise).
+demo_secret_ciphertext() {
+    local state=$1
+    # shellcheck disable=SC1091
+    . sql/seed/demo-ids.env
+    openssl rand -base64 30 | tr -d '\n' \
+        | "$build_dir/teams-secret" encrypt \
+            --key-file "$(stack secret-key "$state")" \
+            --tenant "$PSA_TENANT_A" --profile "$PROFILE_ID_A"
+}
+
 seed_demo() {
     local state=$1 conninfo=$2 mock_url=$3
     psql "$conninfo" -q -v ON_ERROR_STOP=1 -v mock_url="$mock_url" \
+        -v secret_ciphertext_a="$(demo_secret_ciphertext "$state")" \
         -v admin_api_key_a="$(api_key "$state/admin-api-key-a")" \
         -v admin_api_key_b="$(api_key "$state/admin-api-key-b")" \
         -f sql/seed/demo.sql > "$state/seed.log" 2>&1 || {
@@ -304,9 +316,38 @@ cmd_test() {
     return $rc
 }
 
+# The bench's own stack (ports apart from the demo's and the tests'): one
+# nginx worker on cpu 1, wrk on cpu 0, the worker publishing key sets.
 cmd_bench() {
+    local state=$build_dir/bench-stack
+    local pg=55632 redis=56579 mock=58280 port=8091 i
+    local conninfo="hostaddr=127.0.0.1 port=$pg dbname=teams user=postgres"
     cmd_build
-    bash bench/run.sh
+    if [ -d "$state" ]; then
+        stop_nginx "$state"
+        stop_worker "$state"
+        stack all-stop "$state" 2>/dev/null || true
+    fi
+    rm -rf "$state"
+    mkdir -p "$state"
+    trap 'stop_nginx "'"$state"'"; stop_worker "'"$state"'";
+          stack all-stop "'"$state"'" 2>/dev/null || true' EXIT
+    stack all-start "$state" $pg $redis $mock
+    stack secret-key "$state" > /dev/null
+    sql/migrate.sh "$conninfo" > "$state/migrate.log"
+    seed_demo "$state" "$conninfo" "http://127.0.0.1:$mock"
+    write_nginx_conf "$state" $port $pg $redis $mock 1 warn
+    NGINX_CPUS=1 start_nginx "$state" $port
+    start_worker "$state" $pg $redis $mock
+    for i in $(seq 100); do
+        curl -s "http://127.0.0.1:$port/api/teams/status" \
+            | grep -q '"botframework":{"source":"worker","keys":[1-9]' && break
+        sleep 0.1
+    done
+    BENCH_URL=http://127.0.0.1:$port BENCH_KEYS=$state/keys \
+        BENCH_SERVICE_URL=http://127.0.0.1:$mock/amer/ \
+        BENCH_NGINX_PID=$state/nginx/logs/nginx.pid \
+        bash bench/run.sh
 }
 
 case "${1:-}" in

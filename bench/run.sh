@@ -1,61 +1,78 @@
 #!/usr/bin/env bash
-# bench/run.sh: measurements, not tests.  Starts a private stack, then runs
-# wrk against the module's endpoints and against a "return 200" location of
-# the same nginx in the same run, and prints requests/s, p50/p99 and ratios.
+# bench/run.sh: measurements, not tests.  Run by "./build.sh bench", which
+# starts the stack and passes BENCH_URL, BENCH_KEYS (the stand-in's keys),
+# BENCH_SERVICE_URL and BENCH_NGINX_PID.  Every case runs against the same
+# nginx as a "return 200" baseline in the same run, and is reported as a
+# ratio to it.
 #
 # Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50),
-# BENCH_THREADS (1).
+# BENCH_THREADS (1), BENCH_FRESH_TOKENS (20000).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-state=$top/build/bench-stack
-pg=55632 redis=56579 mock=58280 port=8091
+: "${BENCH_URL:?run me through ./build.sh bench}"
 duration=${BENCH_DURATION:-10}
 conns=${BENCH_CONNECTIONS:-50}
 threads=${BENCH_THREADS:-1}
-conninfo="hostaddr=127.0.0.1 port=$pg dbname=teams user=postgres"
+fresh=${BENCH_FRESH_TOKENS:-20000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 # shellcheck disable=SC1091
 . "$top/bench/lib.sh"
+# shellcheck disable=SC1091
+. "$top/sql/seed/demo-ids.env"
 
-cleanup() {
-    [ -f "$state/nginx/logs/nginx.pid" ] \
-        && kill -QUIT "$(cat "$state/nginx/logs/nginx.pid")" 2>/dev/null
-    "$top/tools/stack.sh" all-stop "$state" 2>/dev/null || true
+# a personal message from the demo technician of tenant A
+BENCH_ACTIVITY=$(cat <<JSON
+{"type":"message","id":"bench-1","serviceUrl":"$BENCH_SERVICE_URL","channelId":"msteams","from":{"id":"29:bench","aadObjectId":"$TECH_AAD_OID_A"},"recipient":{"id":"28:$BOT_APP_ID_A"},"conversation":{"id":"a:bench","conversationType":"personal"},"channelData":{"tenant":{"id":"$MS_TENANT_A"}},"text":"help"}
+JSON
+)
+export BENCH_ACTIVITY
+
+node bench/mint-tokens.js "$BENCH_KEYS" "$BOT_APP_ID_A" "$BENCH_SERVICE_URL" 1 \
+    > "$work/one-token"
+node bench/mint-tokens.js "$BENCH_KEYS" "$BOT_APP_ID_A" "$BENCH_SERVICE_URL" \
+    "$fresh" > "$work/fresh-tokens"
+
+# the request must be accepted, or the bench would measure refusals
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+       -H "Authorization: Bearer $(cat "$work/one-token")" \
+       -H 'Content-Type: application/json' --data "$BENCH_ACTIVITY" \
+       "$BENCH_URL/api/teams/messages")
+if [ "$code" != 200 ]; then
+    echo "bench: the authenticated bot request answers $code, not 200" >&2
+    exit 1
+fi
+
+worker_rss() {
+    ps -o rss= -p "$(pgrep -P "$(cat "$BENCH_NGINX_PID")" | head -1)" \
+        | tr -d ' '
 }
-trap cleanup EXIT
-
-rm -rf "$state"
-mkdir -p "$state"
-"$top/tools/stack.sh" all-start "$state" $pg $redis $mock
-"$top/tools/stack.sh" secret-key "$state" > /dev/null
-sql/migrate.sh "$conninfo" > "$state/migrate.log"
-
-# one nginx worker on one core, wrk on the other: a fair, repeatable split
-mkdir -p "$state/nginx/logs" "$state/nginx/conf" "$state/nginx/body"
-sed -e "s|@MODULE@|$top/build/ngx_teams_module.so|g" \
-    -e "s|@STATE@|$state|g" -e "s|@WORKERS@|1|g" -e "s|@LOG_LEVEL@|warn|g" \
-    -e "s|@NGINX_PORT@|$port|g" -e "s|@PG_PORT@|$pg|g" \
-    -e "s|@REDIS_PORT@|$redis|g" -e "s|@MOCK_PORT@|$mock|g" \
-    -e "s|@MOCK_URL@|http://127.0.0.1:$mock|g" \
-    conf/demo.conf.in > "$state/nginx/conf/nginx.conf"
-taskset -c 1 /usr/sbin/nginx -p "$state/nginx" -c conf/nginx.conf
-sleep 0.5
-
-base=http://127.0.0.1:$port
 
 printf '\nngx_teams_module bench: %ss per case, %s connections, %s wrk thread(s)\n' \
     "$duration" "$conns" "$threads"
-printf 'nginx: 1 worker on cpu 1; wrk on cpu 0; PostgreSQL and Redis share the machine\n\n'
+printf 'nginx: 1 worker on cpu 1; wrk on cpu 0; PostgreSQL, Redis and the stand-in share the machine\n\n'
 bench_header
 
-bench_case "return 200 (baseline)" "$base/baseline"
+bench_case "return 200 (baseline)" "$BENCH_URL/baseline"
 baseline_rps=$last_rps
 
-bench_case "GET /api/teams/status (PG + Redis)" "$base/api/teams/status"
+bench_case "GET /api/teams/status (PG + Redis)" "$BENCH_URL/api/teams/status"
 bench_ratio "status / baseline" "$last_rps" "$baseline_rps"
 
-rss=$(ps -o rss= -p "$(pgrep -P "$(cat "$state/nginx/logs/nginx.pid")" | head -1)")
-printf '\nnginx worker RSS after the run: %s kB\n' "$rss"
+rss_before=$(worker_rss)
+
+BENCH_TOKENS=$work/one-token \
+    bench_case "bot message, cached token" "$BENCH_URL" -s bench/bot-message.lua
+bench_ratio "cached token / baseline" "$last_rps" "$baseline_rps"
+
+BENCH_TOKENS=$work/fresh-tokens \
+    bench_case "bot message, fresh token each request" "$BENCH_URL" \
+    -s bench/bot-message.lua
+bench_ratio "fresh token / baseline" "$last_rps" "$baseline_rps"
+
+printf '\nnginx worker RSS: %s kB before the bot cases, %s kB after\n' \
+    "$rss_before" "$(worker_rss)"
