@@ -226,6 +226,7 @@ cmd_run() {
     stack all-start "$run_dir" $pg $redis $mock
     stack secret-key "$run_dir" > /dev/null
     sql/migrate.sh "$conninfo" > "$run_dir/migrate.log"
+    sql/migrate-legacy-secrets.sh "$conninfo" "$run_dir/secret.key" 2>> "$run_dir/migrate.log"
     seed_demo "$run_dir" "$conninfo" "http://127.0.0.1:$mock"
     write_nginx_conf "$run_dir" $port $pg $redis $mock auto info
     start_nginx "$run_dir" $port
@@ -302,6 +303,8 @@ cmd_test() {
     export TEST_TEAMS_SECRET_KEY_FILE
 
     sql/migrate.sh "$TEST_TEAMS_PG_CONNINFO" > "$state/migrate.log"
+    sql/migrate-legacy-secrets.sh "$TEST_TEAMS_PG_CONNINFO" \
+        "$TEST_TEAMS_SECRET_KEY_FILE" 2>> "$state/migrate.log"
     seed_demo "$state" "$TEST_TEAMS_PG_CONNINFO" "http://127.0.0.1:$mock"
 
     log "C unit tests"
