@@ -222,7 +222,8 @@ ngx_teams_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (tmcf->botframework_openid_url.len == 0) {
         ngx_str_set(&tmcf->botframework_openid_url,
-            "https://login.botframework.com/v1/.well-known/openidconfiguration");
+                    "https://login.botframework.com/v1/.well-known"
+                    "/openidconfiguration");
     }
 
     if (tmcf->entra_openid_url.len == 0) {

@@ -10,8 +10,9 @@
  *     }
  *
  * TEAMS_TEST() registers the test with a constructor, so a new test file in
- * t/unit/ needs nothing else (the Makefile picks it up).  TEAMS_ASSERT*() record a failure with file:line
- * and end the test (the runner goes on with the next one); TEAMS_EXPECT*()
+ * t/unit/ needs nothing else (the Makefile picks it up).  TEAMS_ASSERT*()
+ * record a failure with file:line and end the test (the runner goes on with
+ * the next one); TEAMS_EXPECT*()
  * record a failure and let the test continue.  Each test runs in a child
  * process (unless TEAMS_UNIT_NOFORK=1), so a crash or a hang (10 s) fails
  * that test only.
