@@ -72,7 +72,7 @@ ngx_teams_bot_body(ngx_http_request_t *r, ngx_str_t *body)
     ngx_int_t               rc;
     ngx_str_t               client_id, ms_tenant, oid;
     const char             *err;
-    teams_str_t             hosts[16];
+    teams_str_t             hosts[NGX_TEAMS_MAX_CONNECTOR_HOSTS];
     ngx_str_t              *host;
     ngx_uint_t              i, n;
     teams_auth_e            arc;
@@ -106,7 +106,7 @@ ngx_teams_bot_body(ngx_http_request_t *r, ngx_str_t *body)
     cln->data = a;
 
     host = tmcf->connector_hosts->elts;
-    n = ngx_min(tmcf->connector_hosts->nelts, 16);
+    n = tmcf->connector_hosts->nelts;
 
     for (i = 0; i < n; i++) {
         hosts[i].str = (const char *) host[i].data;

@@ -664,6 +664,13 @@ ngx_teams_conf_connector_hosts(ngx_conf_t *cf, ngx_command_t *cmd,
         return "is duplicate";
     }
 
+    if (cf->args->nelts - 1 > NGX_TEAMS_MAX_CONNECTOR_HOSTS) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "teams_connector_hosts: at most %d hosts",
+                           NGX_TEAMS_MAX_CONNECTOR_HOSTS);
+        return NGX_CONF_ERROR;
+    }
+
     tmcf->connector_hosts = ngx_array_create(cf->pool, cf->args->nelts,
                                              sizeof(ngx_str_t));
     if (tmcf->connector_hosts == NULL) {

@@ -18,7 +18,10 @@
 #include "core/teams_jw.h"
 
 
-#define NGX_TEAMS_MODULE_VERSION  "0.1.0"
+#define NGX_TEAMS_MODULE_VERSION       "0.1.0"
+
+/* Microsoft has four Connector clouds; room for them and for wildcards */
+#define NGX_TEAMS_MAX_CONNECTOR_HOSTS  16
 
 
 typedef struct ngx_teams_pg_pool_s     ngx_teams_pg_pool_t;

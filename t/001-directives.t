@@ -313,6 +313,19 @@ teams_connector_hosts: "127.0.0.1:0" has port 0
 
 
 
+=== TEST 26a: teams_connector_hosts takes at most 16 hosts
+--- http_config
+    teams_connector_hosts a1.example a2.example a3.example a4.example
+        a5.example a6.example a7.example a8.example a9.example a10.example
+        a11.example a12.example a13.example a14.example a15.example
+        a16.example a17.example;
+--- nginx_test
+--- must_die
+--- error_log
+teams_connector_hosts: at most 16 hosts
+
+
+
 === TEST 27: teams_secret_key_file must exist
 --- http_config
     teams_secret_key_file $TEST_TEAMS_FIXTURES/key.missing;
