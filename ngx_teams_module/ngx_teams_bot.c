@@ -10,6 +10,7 @@
 
 #include "ngx_teams_module.h"
 #include "ngx_teams_identity.h"
+#include "ngx_teams_action.h"
 #include "teams/teams_activity.h"
 #include "teams/teams_auth.h"
 
@@ -147,7 +148,12 @@ ngx_teams_bot_body(ngx_http_request_t *r, ngx_str_t *body)
         return;
     }
 
-    ngx_http_finalize_request(r, ngx_teams_bot_answer(r, bot));
+    rc = ngx_teams_bot_answer(r, bot);
+
+    /* NGX_DONE: the action glue finishes the request itself */
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
 }
 
 
@@ -161,27 +167,26 @@ ngx_teams_bot_activity_cleanup(void *data)
 static void
 ngx_teams_bot_identified(ngx_http_request_t *r, ngx_teams_identity_t *id)
 {
+    ngx_int_t         rc;
     ngx_teams_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_teams_module);
 
-    ngx_teams_finish(r, ngx_teams_bot_answer(r, ctx->surface));
+    rc = ngx_teams_bot_answer(r, ctx->surface);
+
+    if (rc != NGX_DONE) {
+        ngx_teams_finish(r, rc);
+    }
 }
 
 
 static ngx_int_t
 ngx_teams_bot_answer(ngx_http_request_t *r, ngx_teams_bot_ctx_t *bot)
 {
-    ngx_str_t  empty = ngx_string("{}");
-
     if (bot->id.unavailable || bot->id.outcome != TEAMS_ID_OK) {
         return ngx_teams_identity_refuse(r, &bot->id);
     }
 
-    /* the caller is known; commands and invokes land with the action work */
-    if (teams_str_eq(&bot->activity.type, "invoke")) {
-        return ngx_teams_not_implemented(r);
-    }
-
-    return ngx_teams_send_json(r, NGX_HTTP_OK, &empty);
+    /* the caller is known: commands, invokes and installs */
+    return ngx_teams_action_start(r, &bot->activity, &bot->id);
 }
