@@ -22,6 +22,7 @@ bench_case() {
     printf '%-44s %12.0f %10s %10s\n' "$name" "$rps" \
         "$(to_ms "$p50")" "$(to_ms "$p99")"
     last_rps=$rps
+    last_p99=$(to_ms "$p99")
 }
 
 bench_ratio() {

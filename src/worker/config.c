@@ -17,6 +17,7 @@
 #include "core/teams_conf_file.h"
 #include "core/teams_url.h"
 #include "worker/config.h"
+#include "worker/notify.h"
 
 
 typedef int (*teams_worker_conf_check_pt)(teams_worker_conf_t *conf,
@@ -46,6 +47,8 @@ static int teams_worker_check_name(teams_worker_conf_t *conf,
 static int teams_worker_check_log_level(teams_worker_conf_t *conf,
     const char *name, const char *value, char *err, size_t errlen);
 static int teams_worker_check_url(teams_worker_conf_t *conf,
+    const char *name, const char *value, char *err, size_t errlen);
+static int teams_worker_check_notify(teams_worker_conf_t *conf,
     const char *name, const char *value, char *err, size_t errlen);
 static int teams_worker_check_path(teams_worker_conf_t *conf,
     const char *name, const char *value, char *err, size_t errlen);
@@ -107,9 +110,45 @@ static const teams_worker_setting_t  teams_worker_settings[] = {
       teams_worker_check_hosts, "HOSTS",
       "more hosts allowed in jwks_uri (default: none)" },
 
+    { "connector_hosts", teams_worker_field(connector_hosts),
+      teams_worker_check_hosts, "HOSTS",
+      "Bot Connector hosts replies may go to (Microsoft's)" },
+
     { "http_proxy", teams_worker_field(http_proxy),
       teams_worker_check_url, "URL",
       "outbound HTTP proxy (default: none)" },
+
+    { "notify", teams_worker_field(notify),
+      teams_worker_check_notify, "on|off",
+      "send activity-feed notifications (default: on)" },
+
+    { "notify_concurrency", teams_worker_field(notify_concurrency),
+      teams_worker_check_notify, "N",
+      "Graph requests in flight at most (default: 256)" },
+
+    { "notify_rate_limits", teams_worker_field(notify_rate_limits),
+      teams_worker_check_notify, "on|off",
+      "keep to Graph's 5/s per tenant, 50/s per app (default: on)" },
+
+    { "notify_max_attempts", teams_worker_field(notify_max_attempts),
+      teams_worker_check_notify, "N",
+      "attempts before a delivery fails (default: 8)" },
+
+    { "notify_lease", teams_worker_field(notify_lease),
+      teams_worker_check_notify, "TIME",
+      "a claimed delivery's lease (default: 60s)" },
+
+    { "notify_claim_idle", teams_worker_field(notify_claim_idle),
+      teams_worker_check_notify, "TIME",
+      "claim other consumers' entries idle this long (default: 30s)" },
+
+    { "notify_psa_url", teams_worker_field(notify_psa_url),
+      teams_worker_check_notify, "URL",
+      "the PSA's public URL, for deep links (default: none)" },
+
+    { "notify_events", teams_worker_field(notify_events),
+      teams_worker_check_notify, "on|off",
+      "map PSA events to internal notifications (default: off)" },
 
     { "secret_key_file", teams_worker_field(secret_key_file),
       teams_worker_check_path, "PATH",
@@ -143,7 +182,16 @@ teams_worker_conf_free(teams_worker_conf_t *conf)
     free(conf->openid_entra);
     free(conf->secret_key_file);
     free(conf->jwks_allowed_hosts);
+    free(conf->connector_hosts);
     free(conf->http_proxy);
+    free(conf->notify);
+    free(conf->notify_concurrency);
+    free(conf->notify_rate_limits);
+    free(conf->notify_max_attempts);
+    free(conf->notify_lease);
+    free(conf->notify_claim_idle);
+    free(conf->notify_psa_url);
+    free(conf->notify_events);
 
     teams_worker_conf_init(conf);
 }
@@ -346,7 +394,9 @@ teams_worker_conf_validate(teams_worker_conf_t *conf, char *err,
         { teams_worker_field(token_endpoint_base), TEAMS_WORKER_DEFAULT_TOKEN },
         { teams_worker_field(openid_botframework),
           TEAMS_WORKER_DEFAULT_OPENID_BF },
-        { teams_worker_field(openid_entra), TEAMS_WORKER_DEFAULT_OPENID_ENTRA }
+        { teams_worker_field(openid_entra), TEAMS_WORKER_DEFAULT_OPENID_ENTRA },
+        { teams_worker_field(connector_hosts),
+          TEAMS_WORKER_DEFAULT_CONNECTOR_HOSTS }
     };
 
     if (conf->postgres == NULL || conf->postgres[0] == '\0') {
@@ -931,4 +981,12 @@ teams_worker_check_hosts(teams_worker_conf_t *conf, const char *name,
     }
 
     return 0;
+}
+
+
+static int
+teams_worker_check_notify(teams_worker_conf_t *conf, const char *name,
+    const char *value, char *err, size_t errlen)
+{
+    return teams_notify_setting_check(name, value, err, errlen);
 }

@@ -24,6 +24,11 @@
     "https://login.microsoftonline.com/common/v2.0/"                         \
     ".well-known/openid-configuration"
 
+/* Microsoft's public, GCC, GCC High and DoD Bot Connector hosts */
+#define TEAMS_WORKER_DEFAULT_CONNECTOR_HOSTS                                 \
+    "smba.trafficmanager.net smba.infra.gcc.teams.microsoft.com "            \
+    "smba.infra.gov.teams.microsoft.us smba.infra.dod.teams.microsoft.us"
+
 #define TEAMS_WORKER_REDIS_PORT        6379
 
 /* keys_refresh_interval, seconds: default 12 h, from 60 s to 24 h */
@@ -62,7 +67,17 @@ typedef struct {
     char                 *openid_entra;
     char                 *secret_key_file;
     char                 *jwks_allowed_hosts;
+    char                 *connector_hosts;      /* bot replies go there */
     char                 *http_proxy;
+    /* activity-feed notifications (notify.h checks the values) */
+    char                 *notify;
+    char                 *notify_concurrency;
+    char                 *notify_rate_limits;
+    char                 *notify_max_attempts;
+    char                 *notify_lease;
+    char                 *notify_claim_idle;
+    char                 *notify_psa_url;
+    char                 *notify_events;
     unsigned              keys_refresh_interval;   /* seconds */
     teams_log_level_e     log_level;
     teams_redis_addr_t    redis_addr;

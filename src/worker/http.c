@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "worker/http.h"
 #include "worker/log.h"
@@ -16,6 +17,8 @@
 
 
 static size_t teams_http_write(char *data, size_t size, size_t nmemb,
+    void *ctx);
+static size_t teams_http_header(char *data, size_t size, size_t nmemb,
     void *ctx);
 static int teams_http_progress(void *ctx, curl_off_t dltotal,
     curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
@@ -87,6 +90,128 @@ teams_http_get(teams_http_t *h, const char *url, size_t max_body,
     code = curl_easy_perform(h->easy);
 
     return teams_http_transfer_finish(h->easy, code, resp);
+}
+
+
+teams_http_rc_e
+teams_http_send(teams_http_t *h, const char *method, const char *url,
+    struct curl_slist *headers, const char *body, size_t len,
+    size_t max_body, teams_http_response_t *resp)
+{
+    int       bad;
+    CURLcode  code;
+
+    if (teams_http_transfer_setup(h, h->easy, url, max_body, resp) != 0) {
+        resp->retry_after = -1;
+        return resp->rc;
+    }
+
+    resp->retry_after = -1;
+
+    /*
+     * a request with a body is not abandoned midway when the worker is
+     * told to stop: it may already have been acted on, and a retry after
+     * the restart would repeat it; the total timeout still bounds it
+     */
+
+    resp->client = NULL;
+
+    bad = 0;
+
+    /* CURLOPT_POSTFIELDS does not copy: no stray copy of a secret body */
+
+    bad |= curl_easy_setopt(h->easy, CURLOPT_POST, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, body) != CURLE_OK;
+    bad |= curl_easy_setopt(h->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                            (curl_off_t) len) != CURLE_OK;
+
+    if (strcmp(method, "POST") != 0) {
+        bad |= curl_easy_setopt(h->easy, CURLOPT_CUSTOMREQUEST, method)
+               != CURLE_OK;
+    }
+
+    /*
+     * the caller's headers (Content-Type, Authorization); of the response
+     * headers only Retry-After is read
+     */
+
+    bad |= curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, headers)
+           != CURLE_OK;
+    bad |= curl_easy_setopt(h->easy, CURLOPT_HEADERFUNCTION,
+                            teams_http_header) != CURLE_OK;
+    bad |= curl_easy_setopt(h->easy, CURLOPT_HEADERDATA, resp) != CURLE_OK;
+
+    if (bad) {
+        resp->rc = TEAMS_HTTP_FAILED;
+        snprintf(resp->error, sizeof(resp->error),
+                 "libcurl refused an option (libcurl too old?)");
+        return resp->rc;
+    }
+
+    code = curl_easy_perform(h->easy);
+
+    /* the easy handle is reused: forget the caller's body and headers */
+
+    (void) curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, NULL);
+    (void) curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, NULL);
+
+    return teams_http_transfer_finish(h->easy, code, resp);
+}
+
+
+long
+teams_http_retry_after_parse(const char *value, size_t len, time_t now)
+{
+    char    buf[64];
+    long    n;
+    size_t  i;
+    time_t  t;
+
+    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'
+                       || value[len - 1] == '\r' || value[len - 1] == '\n'))
+    {
+        len--;
+    }
+
+    while (len > 0 && (*value == ' ' || *value == '\t')) {
+        value++;
+        len--;
+    }
+
+    if (len == 0 || len >= sizeof(buf)) {
+        return -1;
+    }
+
+    if (value[0] >= '0' && value[0] <= '9') {
+        n = 0;
+
+        for (i = 0; i < len; i++) {
+            if (value[i] < '0' || value[i] > '9') {
+                return -1;
+            }
+
+            if (n > 86400) {
+                /* a day is plenty; callers bound it further */
+                return 86400;
+            }
+
+            n = n * 10 + (value[i] - '0');
+        }
+
+        return n > 86400 ? 86400 : n;
+    }
+
+    /* an HTTP date */
+
+    memcpy(buf, value, len);
+    buf[len] = '\0';
+
+    t = curl_getdate(buf, NULL);
+    if (t == (time_t) -1) {
+        return -1;
+    }
+
+    return t <= now ? 0 : (long) (t - now);
 }
 
 
@@ -269,6 +394,31 @@ teams_http_write(char *data, size_t size, size_t nmemb, void *ctx)
     memcpy(resp->body + resp->len, data, n);
     resp->len += n;
     resp->body[resp->len] = '\0';
+
+    return n;
+}
+
+
+static size_t
+teams_http_header(char *data, size_t size, size_t nmemb, void *ctx)
+{
+    size_t                  n;
+    teams_http_response_t  *resp;
+
+    static const char  name[] = "retry-after:";
+
+    resp = ctx;
+    n = size * nmemb;
+
+    /* only Retry-After is kept; other headers are not looked at */
+
+    if (n > sizeof(name) - 1
+        && strncasecmp(data, name, sizeof(name) - 1) == 0)
+    {
+        resp->retry_after = teams_http_retry_after_parse(
+                                data + sizeof(name) - 1,
+                                n - (sizeof(name) - 1), time(NULL));
+    }
 
     return n;
 }

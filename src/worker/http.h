@@ -29,6 +29,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -60,6 +61,7 @@ typedef struct {
     size_t            len;
     size_t            alloc;            /* allocated for body */
     size_t            max;              /* body limit of this transfer */
+    long              retry_after;      /* seconds; -1: none (send only) */
     char              error[CURL_ERROR_SIZE];   /* why, when rc != OK */
     teams_http_t     *client;
 } teams_http_response_t;
@@ -81,6 +83,22 @@ void teams_http_free(teams_http_t *h);
  */
 teams_http_rc_e teams_http_get(teams_http_t *h, const char *url,
     size_t max_body, teams_http_response_t *resp);
+
+/*
+ * Sends a request with a body (method "POST", "PUT", ...) and extra
+ * request headers (may be NULL).  The body is not copied: it must stay
+ * valid until the call returns, so that a caller can wipe a body holding a
+ * secret right after.  Sets resp->retry_after from a Retry-After header
+ * (delta seconds or an HTTP date; -1 when absent or unreadable).  Same
+ * limits as teams_http_get(), except that the stop flag does not abort a
+ * request in flight (it may have been acted on already).
+ */
+teams_http_rc_e teams_http_send(teams_http_t *h, const char *method,
+    const char *url, struct curl_slist *headers, const char *body,
+    size_t len, size_t max_body, teams_http_response_t *resp);
+
+/* a Retry-After value as seconds from "now" (unix time), or -1 */
+long teams_http_retry_after_parse(const char *value, size_t len, time_t now);
 
 void teams_http_response_free(teams_http_response_t *resp);
 

@@ -21,6 +21,8 @@
 #include "worker/config.h"
 #include "worker/control.h"
 #include "worker/log.h"
+#include "worker/notify.h"
+#include "worker/replies.h"
 #include "worker/worker.h"
 
 
@@ -42,6 +44,7 @@ main(int argc, char **argv)
 
     teams_stream_t  streams[] = {
         { TEAMS_CONTROL_STREAM, teams_control_handler, "0", 0, 0 },
+        { TEAMS_REPLIES_STREAM, teams_replies_handler, "0", 0, 0 },
     };
 
     teams_worker_conf_init(&conf);
@@ -108,6 +111,15 @@ main(int argc, char **argv)
     teams_keys_init(&wk.keys, &conf);
 
     wk.conf = &conf;
+    wk.ms_tokens = teams_ms_tokens_create(&wk);
+    wk.connector = teams_connector_create(&wk);
+
+    if (wk.ms_tokens == NULL || wk.connector == NULL) {
+        teams_log_error("out of memory");
+        teams_worker_conf_free(&conf);
+        return 1;
+    }
+
     wk.streams = streams;
     wk.nstreams = sizeof(streams) / sizeof(streams[0]);
     wk.stop = &teams_worker_stop;
@@ -119,7 +131,17 @@ main(int argc, char **argv)
                    "log level %s", conf.consumer, conf.group, wk.redis.name,
                    teams_log_level_name(conf.log_level));
 
+    /* the notification sender runs beside the loop, in its own thread */
+
+    if (teams_notify_start(&conf, &teams_worker_stop) != 0) {
+        teams_log_error("notify: cannot start the sender");
+        teams_worker_conf_free(&conf);
+        return 1;
+    }
+
     teams_worker_run(&wk);
+
+    teams_notify_join();
 
     teams_log_info("stopping");
 
@@ -129,6 +151,8 @@ main(int argc, char **argv)
 
     teams_redis_link_close(&wk.redis);
     teams_pg_link_close(&wk.pg);
+    teams_ms_tokens_destroy(wk.ms_tokens);
+    teams_connector_destroy(wk.connector);
     teams_http_free(&wk.http);
     teams_http_global_cleanup();
 

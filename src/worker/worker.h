@@ -13,8 +13,10 @@
 #include <stdint.h>
 
 #include "worker/config.h"
+#include "worker/connector.h"
 #include "worker/http.h"
 #include "worker/keys.h"
+#include "worker/ms_token.h"
 #include "worker/pg_link.h"
 #include "worker/redis_link.h"
 #include "worker/stream.h"
@@ -31,6 +33,8 @@ struct teams_worker_s {
     teams_pg_link_t         pg;
     teams_http_t            http;
     teams_keys_t            keys;
+    teams_ms_tokens_t      *ms_tokens;     /* Microsoft tokens, cached */
+    teams_connector_t      *connector;     /* bot replies */
 
     teams_stream_t         *streams;
     unsigned                nstreams;
