@@ -158,6 +158,7 @@ token_endpoint_base = http://127.0.0.1:$mock_port
 openid_botframework = http://127.0.0.1:$mock_port/botframework/v1/.well-known/openidconfiguration
 openid_entra = http://127.0.0.1:$mock_port/common/v2.0/.well-known/openid-configuration
 secret_key_file = $state/secret.key
+connector_hosts = 127.0.0.1:$mock_port
 CONF
     "$build_dir/teams-worker" --config "$state/teams-worker.conf" \
         >> "$state/teams-worker.log" 2>&1 &
@@ -310,6 +311,11 @@ cmd_test() {
     log "C unit tests"
     "$build_dir/unit-tests" || rc=1
 
+    # the Adaptive Card checker the suites run (t/lib/Teams/Cards.pm)
+    if [ ! -d t/cards/node_modules ]; then
+        (cd t/cards && npm ci --no-audit --no-fund --loglevel=error) || rc=1
+    fi
+
     log "Test::Nginx-style suites"
     prove -I t/lib -r t || rc=1
 
@@ -349,7 +355,8 @@ cmd_bench() {
     done
     BENCH_URL=http://127.0.0.1:$port BENCH_KEYS=$state/keys \
         BENCH_SERVICE_URL=http://127.0.0.1:$mock/amer/ \
-        BENCH_NGINX_PID=$state/nginx/logs/nginx.pid \
+        BENCH_NGINX_PID=$state/nginx/logs/nginx.pid BENCH_PG_PORT=$pg \
+        BENCH_REDIS_PORT=$redis BENCH_MOCK_PORT=$mock BENCH_STATE=$state \
         bash bench/run.sh
 }
 

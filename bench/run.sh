@@ -76,3 +76,145 @@ bench_ratio "fresh token / baseline" "$last_rps" "$baseline_rps"
 
 printf '\nnginx worker RSS: %s kB before the bot cases, %s kB after\n' \
     "$rss_before" "$(worker_rss)"
+
+# --- Issue 4: the message extension search and a Universal Action (add
+# note), through the module and through the reference Bot Framework SDK for
+# Node (bench/botbuilder: CloudAdapter + TeamsActivityHandler, validating
+# the same tokens against the stand-in's keys, querying the same
+# PostgreSQL), in this run, with the same cached token and wrk settings.
+
+bb_port=${BENCH_BOTBUILDER_PORT:-8092}
+bb_url=http://127.0.0.1:$bb_port
+mock_url=${BENCH_SERVICE_URL%/amer/}
+
+invoke_activity() {
+    local name=$1 value=$2
+    printf '{"type":"invoke","name":"%s","id":"bench-inv","serviceUrl":"%s","channelId":"msteams","from":{"id":"29:bench","aadObjectId":"%s"},"recipient":{"id":"28:%s"},"conversation":{"id":"a:bench","conversationType":"personal","tenantId":"%s"},"channelData":{"tenant":{"id":"%s"}},"value":%s}' \
+        "$name" "$BENCH_SERVICE_URL" "$TECH_AAD_OID_A" "$BOT_APP_ID_A" \
+        "$MS_TENANT_A" "$MS_TENANT_A" "$value"
+}
+
+# a search answering 10 tickets of the demo data: the initial run (the
+# technician's recent work) would depend on assignments, "TIC" matches all
+query_activity=$(invoke_activity composeExtension/query \
+    '{"commandId":"searchTickets","parameters":[{"name":"query","value":"TIC"}],"queryOptions":{"skip":0,"count":10}}')
+note_activity=$(invoke_activity adaptiveCard/action \
+    '{"action":{"type":"Action.Execute","id":"add-note","verb":"add_note","data":{"ticket_id":"'"$TICKET_ID_A"'","ticket":"'"$TICKET_ID_A"'","note":"bench note","text":"bench note"}},"trigger":"manual"}')
+
+answer() {   # answer URL BODY -> HTTP status
+    curl -s -o "$work/answer" -w '%{http_code}' -X POST \
+        -H "Authorization: Bearer $(cat "$work/one-token")" \
+        -H 'Content-Type: application/json' --data "$2" \
+        "$1/api/teams/messages"
+}
+
+bb_pid=
+bb_stop() {
+    [ -n "$bb_pid" ] && kill "$bb_pid" 2>/dev/null && wait "$bb_pid" 2>/dev/null
+    bb_pid=
+}
+trap 'bb_stop; rm -rf "$work"' EXIT
+
+bb_start() {
+    local i
+    if [ -z "${BENCH_PG_PORT:-}" ]; then
+        echo "botbuilder: BENCH_PG_PORT not set; skipped" >&2
+        return 1
+    fi
+    if [ ! -d bench/botbuilder/node_modules ]; then
+        (cd bench/botbuilder && npm install --no-audit --no-fund \
+            > "$work/npm.log" 2>&1) || {
+            tail -5 "$work/npm.log" >&2
+            echo "botbuilder: npm install failed; skipped" >&2
+            return 1
+        }
+    fi
+    PGHOST=127.0.0.1 PGPORT=$BENCH_PG_PORT PGDATABASE=teams PGUSER=postgres \
+        BOT_PORT=$bb_port BOT_APP_ID=$BOT_APP_ID_A \
+        BOT_OPENID_METADATA=$mock_url/botframework/v1/.well-known/openidconfiguration \
+        BOT_ENTRA_METADATA=$mock_url/common/v2.0/.well-known/openid-configuration \
+        taskset -c 1 node bench/botbuilder/bot.js > "$work/botbuilder.log" 2>&1 &
+    bb_pid=$!
+    for i in $(seq 100); do
+        grep -q listening "$work/botbuilder.log" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    cat "$work/botbuilder.log" >&2
+    echo "botbuilder: the reference bot did not start; skipped" >&2
+    return 1
+}
+
+# module vs botbuilder for one operation: both must answer 200 first
+versus() {
+    local label=$1 body=$2 m_code b_code=none m_rps m_p99
+    m_code=$(answer "$BENCH_URL" "$body")
+    printf '  (module answer: %s)\n' "$(head -c 160 "$work/answer")" >&2
+    [ -n "$bb_pid" ] && b_code=$(answer "$bb_url" "$body")
+    if [ "$m_code" = 200 ]; then
+        BENCH_ACTIVITY=$body BENCH_TOKENS=$work/one-token BENCH_UNIQUE_IDS=1 \
+            bench_case "$label, module" "$BENCH_URL" -s bench/bot-message.lua
+        m_rps=$last_rps
+        m_p99=$last_p99
+    elif [ "$m_code" = 501 ]; then
+        printf '%-44s %s\n' "$label, module" \
+            "skipped: answers 501 (not implemented yet)"
+    else
+        printf '%-44s %s\n' "$label, module" "skipped: answers $m_code"
+        head -c 300 "$work/answer" >&2; echo >&2
+    fi
+    if [ "$b_code" = 200 ]; then
+        BENCH_ACTIVITY=$body BENCH_TOKENS=$work/one-token BENCH_UNIQUE_IDS=1 \
+            bench_case "$label, botbuilder" "$bb_url" -s bench/bot-message.lua
+    else
+        printf '%-44s %s\n' "$label, botbuilder" "skipped: answers $b_code"
+    fi
+    if [ "$m_code" = 200 ] && [ "$b_code" = 200 ]; then
+        bench_ratio "module / botbuilder requests/s" "$m_rps" "$last_rps"
+        printf '%-44s %12s\n' "  p99 module vs botbuilder (ms)" \
+            "$m_p99 vs $last_p99"
+    fi
+}
+
+printf '\nmessage extension and Universal Actions: module vs botbuilder (node on cpu 1 like nginx)\n'
+bb_start || true
+bench_header
+versus "composeExtension/query (10 tickets)" "$query_activity"
+versus "adaptiveCard/action add note" "$note_activity"
+bb_stop
+
+# nginx worker RSS during a long run: flat means no per-request growth
+rss_secs=${BENCH_RSS_DURATION:-60}
+if [ "$(answer "$BENCH_URL" "$query_activity")" = 200 ]; then
+    rss_label="composeExtension/query" rss_body=$query_activity
+else
+    rss_label="bot message (search not implemented yet)"
+    rss_body=$BENCH_ACTIVITY
+fi
+printf '\nnginx worker RSS over %ss of %s (kB, every 5 s):\n' \
+    "$rss_secs" "$rss_label"
+BENCH_ACTIVITY=$rss_body BENCH_TOKENS=$work/one-token \
+    taskset -c 0 wrk -t "$threads" -c "$conns" -d "${rss_secs}s" \
+    -s bench/bot-message.lua "$BENCH_URL" > "$work/rss-wrk.txt" &
+wrk_pid=$!
+samples=()
+for i in $(seq $((rss_secs / 5))); do
+    sleep 5
+    samples+=("$(worker_rss)")
+done
+wait "$wrk_pid" || true
+printf '  %s\n' "${samples[*]}"
+awk -v first="${samples[1]:-${samples[0]}}" -v last="${samples[-1]}" 'BEGIN {
+    g = (last - first) / first * 100
+    printf "  growth after warm-up: %+.1f%% (%s)\n", g,
+        (g < 2 && g > -2) ? "flat" : "GROWING"
+}'
+
+# --- Issue 5 (helper "notify"): activity-feed notifications; a separate
+# script with its own worker (the stack's worker is paused meanwhile).
+if [ -n "${BENCH_REDIS_PORT:-}" ] && [ -n "${BENCH_MOCK_PORT:-}" ] \
+   && [ -n "${BENCH_STATE:-}" ]; then
+    BENCH_PG_CONNINFO="hostaddr=127.0.0.1 port=$BENCH_PG_PORT dbname=teams user=postgres" \
+        bash bench/notify.sh
+else
+    printf '\nnotifications: skipped (build.sh bench passes BENCH_REDIS_PORT, BENCH_MOCK_PORT, BENCH_STATE)\n'
+fi
