@@ -1,5 +1,5 @@
-# The first answers of each surface before any work: methods, missing
-# credentials, and the surfaces not in this version (a JSON 501).
+# The first answers of each surface before any work: methods and missing
+# credentials.
 
 use strict;
 use warnings;
@@ -17,7 +17,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: teams_notify answers 501 with a JSON error until notifications land
+=== TEST 1: teams_notify refuses a request without a PSA API key
 --- config
     location = /api/teams/notify { teams_notify; }
 --- request
@@ -25,11 +25,11 @@ POST /api/teams/notify
 {"a":1}
 --- more_headers
 Content-Type: application/json
---- error_code: 501
+--- error_code: 401
 --- response_headers
 Content-Type: application/json
---- response_body chomp
-{"error":{"code":"not_implemented","message":"this Teams surface is not available in this version of ngx_teams_module"}}
+--- response_body_like
+^\{"error":\{"code":"missing_api_key","message":"[^"]+"\}\}$
 --- no_error_log
 [alert]
 [crit]
