@@ -16,6 +16,9 @@
 #define NGX_TEAMS_PG_BACKOFF_MIN   100
 #define NGX_TEAMS_PG_BACKOFF_MAX   2000
 
+/* distinct statements prepared per connection; beyond, sent unprepared */
+#define NGX_TEAMS_PG_MAX_PREPARED  64
+
 
 typedef enum {
     NGX_TEAMS_PG_CONN_DOWN = 0,
@@ -38,6 +41,12 @@ struct ngx_teams_pg_conn_s {
     unsigned                   sent:1;
     unsigned                   flushing:1;
     unsigned                   listed:1;   /* in pool->idle */
+    unsigned                   preparing:1;
+    unsigned                   recycle:1;
+
+    /* statements prepared on this session, by the address of their text */
+    const char                *prepared[NGX_TEAMS_PG_MAX_PREPARED];
+    ngx_uint_t                 nprepared;
 };
 
 
@@ -64,6 +73,7 @@ static void ngx_teams_pg_query_event(ngx_event_t *ev);
 static void ngx_teams_pg_query_cleanup(void *data);
 static void ngx_teams_pg_set_error(ngx_teams_pg_pool_t *pool,
     const char *msg);
+static void ngx_teams_pg_statement_name(u_char *buf, ngx_uint_t i);
 static void ngx_teams_pg_notice(void *arg, const char *message);
 
 
@@ -523,6 +533,9 @@ ngx_teams_pg_event_handler(ngx_event_t *ev)
 static void
 ngx_teams_pg_send(ngx_teams_pg_conn_t *pc)
 {
+    int                    rc;
+    u_char                 name[32];
+    ngx_uint_t             i;
     ngx_teams_pg_query_t  *q = pc->query;
 
     if (q == NULL) {
@@ -531,9 +544,35 @@ ngx_teams_pg_send(ngx_teams_pg_conn_t *pc)
         return;
     }
 
-    if (!PQsendQueryParams(pc->pg, q->sql, q->nparams, NULL, q->params,
-                           NULL, NULL, 0))
-    {
+    /*
+     * Statements are prepared once per session: the actions' statements
+     * cost several milliseconds to parse and plan and a fraction of one to
+     * run.  A statement's text is a constant, so its address names it.
+     */
+
+    for (i = 0; i < pc->nprepared; i++) {
+        if (pc->prepared[i] == q->sql) {
+            break;
+        }
+    }
+
+    if (i < pc->nprepared) {
+        ngx_teams_pg_statement_name(name, i);
+        rc = PQsendQueryPrepared(pc->pg, (char *) name, q->nparams,
+                                 q->params, NULL, NULL, 0);
+
+    } else if (pc->nprepared < NGX_TEAMS_PG_MAX_PREPARED) {
+        ngx_teams_pg_statement_name(name, pc->nprepared);
+        rc = PQsendPrepare(pc->pg, (char *) name, q->sql, q->nparams, NULL);
+        pc->preparing = 1;
+        pc->prepared[pc->nprepared] = q->sql;
+
+    } else {
+        rc = PQsendQueryParams(pc->pg, q->sql, q->nparams, NULL, q->params,
+                               NULL, NULL, 0);
+    }
+
+    if (!rc) {
         ngx_teams_pg_fail(pc, PQerrorMessage(pc->pg));
         return;
     }
@@ -544,6 +583,13 @@ ngx_teams_pg_send(ngx_teams_pg_conn_t *pc)
     ngx_add_timer(pc->c->read, pc->pool->conf->query_timeout);
 
     ngx_teams_pg_receive(pc);
+}
+
+
+static void
+ngx_teams_pg_statement_name(u_char *buf, ngx_uint_t i)
+{
+    *ngx_sprintf(buf, "ngx_teams_%ui", i) = '\0';
 }
 
 
@@ -611,11 +657,40 @@ complete:
         return;
     }
 
+    if (pc->preparing) {
+        pc->preparing = 0;
+
+        if (pc->result != NULL
+            && PQresultStatus(pc->result) == PGRES_COMMAND_OK)
+        {
+            pc->nprepared++;
+            PQclear(pc->result);
+            pc->result = NULL;
+
+            /* now run it; a requester gone meanwhile just goes idle */
+            ngx_teams_pg_send(pc);
+            return;
+        }
+
+        /* a statement that does not prepare fails as it would run */
+    }
+
     q = pc->query;
     res = pc->result;
     pc->query = NULL;
     pc->result = NULL;
     pc->state = NGX_TEAMS_PG_CONN_IDLE;
+
+    /*
+     * a schema change under a prepared statement (a migration while we
+     * run): this session's statements are stale, so start a new one
+     */
+    if (res != NULL
+        && (ngx_strcmp(ngx_teams_pg_sqlstate(res), "0A000") == 0
+            || ngx_strcmp(ngx_teams_pg_sqlstate(res), "26000") == 0))
+    {
+        pc->recycle = 1;
+    }
 
     if (q != NULL) {
         status = NGX_TEAMS_PG_OK;
@@ -634,6 +709,13 @@ complete:
 
     if (res != NULL) {
         PQclear(res);
+    }
+
+    if (pc->recycle) {
+        pc->state = NGX_TEAMS_PG_CONN_BUSY;
+        ngx_teams_pg_fail(pc, "prepared statements invalidated by a schema "
+                              "change; reconnecting");
+        return;
     }
 
     ngx_teams_pg_became_idle(pc);
@@ -814,6 +896,11 @@ ngx_teams_pg_close(ngx_teams_pg_conn_t *pc)
         PQclear(pc->result);
         pc->result = NULL;
     }
+
+    /* prepared statements belong to the session that ends here */
+    pc->nprepared = 0;
+    pc->preparing = 0;
+    pc->recycle = 0;
 
     if (pc->pg != NULL) {
         PQfinish(pc->pg);

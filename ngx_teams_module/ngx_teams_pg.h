@@ -36,7 +36,10 @@ typedef enum {
 
 
 struct ngx_teams_pg_query_s {
-    /* set by the caller */
+    /*
+     * set by the caller; sql must be a constant: it is prepared once per
+     * connection and known by its address afterwards
+     */
     const char                *sql;
     int                        nparams;
     const char *const         *params;

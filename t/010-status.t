@@ -321,3 +321,28 @@ ok(defined main::status_within(200, 5), 'connects once it is there');
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 14: a schema change under a prepared statement: the connection is recycled and the next request works
+--- http_config
+    teams_postgres "$TEST_TEAMS_PG_CONNINFO" pool_size=1;
+    teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
+--- test_script
+my ($code) = http_request('GET', '/api/teams/status');
+is($code, 200, 'statement prepared and run');
+# max(version) becomes an integer: the prepared result type changes
+psql('ALTER TABLE teams_schema_migrations ALTER COLUMN version TYPE integer'
+     . ' USING version::integer');
+my ($c1, $h1, $b1) = http_request('GET', '/api/teams/status');
+ok(wait_until(sub { (http_request('GET', '/api/teams/status'))[0] == 200 }, 5),
+   'answers 200 again after at most one refused request');
+psql('ALTER TABLE teams_schema_migrations ALTER COLUMN version TYPE text'
+     . " USING lpad(version::text, 4, '0')");
+ok(wait_until(sub { (http_request('GET', '/api/teams/status'))[0] == 200 }, 5),
+   'and after the change back');
+--- error_log
+prepared statements invalidated by a schema change; reconnecting
+--- no_error_log
+[alert]
+[crit]
