@@ -11,10 +11,23 @@ end
 local body = os.getenv("BENCH_ACTIVITY")
 local i = 0
 
+-- BENCH_UNIQUE_IDS: a new activity id ("bench-inv" replaced) for every
+-- request, so a mutating action really writes each time instead of
+-- answering from its idempotency receipt
+local unique = os.getenv("BENCH_UNIQUE_IDS")
+local prefix = tostring({}):gsub("[^%w]", "")
+local n = 0
+
 request = function()
+    local b = body
     i = i % #tokens + 1
+    if unique then
+        n = n + 1
+        b = body:gsub('"id":"bench%-inv"',
+                      '"id":"bench-' .. prefix .. "-" .. n .. '"', 1)
+    end
     return wrk.format("POST", "/api/teams/messages", {
         ["Content-Type"] = "application/json",
         ["Authorization"] = "Bearer " .. tokens[i],
-    }, body)
+    }, b)
 end

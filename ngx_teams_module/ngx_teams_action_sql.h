@@ -174,8 +174,8 @@
     "  'kind', 'approval', 'id', i.id,"                                       \
     "  'title', 'Time sheet · ' || i.who || ' · ' || i.start_date"            \
     "   || ' to ' || i.end_date,"                                             \
-    "  'subtitle', round(i.mins / 60.0, 2) || ' h · approval '"               \
-    "   || left(i.id::text, 8))"                                              \
+    "  'subtitle', round(i.mins / 60.0, 2) || ' h · approve '"                \
+    "   || " NGX_TEAMS_SQL_SHEET_SHORT("i.id") ")"                            \
     "  ORDER BY i.submitted_at NULLS LAST, i.id) FROM items i), '[]'))::text" \
     " FROM gate g"
 
@@ -247,11 +247,28 @@
     "  OR lower(ct.email) = lower($8)) LIMIT 2)"                              \
     NGX_TEAMS_SQL_OPEN_TAIL
 
-/* a time sheet by id or by the first 8+ characters shown in lists */
+/*
+ * A time sheet by id, or by 8+ hex characters that begin or end its id:
+ * lists show the first 8 when no other sheet of the tenant shares them,
+ * else the last 8 (the demo's ids differ only at the end), else the whole
+ * id.  A reference matching two sheets answers "ambiguous".
+ */
 #define NGX_TEAMS_SQL_SHEET_REF(n)                                            \
     "(ts.id::text = lower($" n ") OR (length($" n ") >= 8"                    \
     " AND $" n " ~ '^[0-9a-fA-F-]+$'"                                         \
-    " AND ts.id::text LIKE lower($" n ") || '%'))"
+    " AND (ts.id::text LIKE lower($" n ") || '%'"                             \
+    "  OR ts.id::text LIKE '%' || lower($" n "))))"
+
+#define NGX_TEAMS_SQL_SHEET_CLASH(x, a, b)                                    \
+    "EXISTS (SELECT 1 FROM time_sheets o WHERE o.tenant = $1::uuid"           \
+    " AND o.id <> " x " AND (left(o.id::text, 8) = " a "(" x "::text, 8)"     \
+    " OR right(o.id::text, 8) = " b "(" x "::text, 8)))"
+
+#define NGX_TEAMS_SQL_SHEET_SHORT(x)                                          \
+    "(CASE WHEN NOT " NGX_TEAMS_SQL_SHEET_CLASH(x, "left", "left")            \
+    " THEN left(" x "::text, 8)"                                              \
+    " WHEN NOT " NGX_TEAMS_SQL_SHEET_CLASH(x, "right", "right")               \
+    " THEN right(" x "::text, 8) ELSE " x "::text END)"
 
 #define NGX_TEAMS_SQL_OPEN_APPROVAL                                           \
     NGX_TEAMS_SQL_CTX                                                         \
@@ -348,8 +365,8 @@
     " SELECT 4, 'approval', ts.id::text, NULL,"                               \
     "  'Time sheet · ' || coalesce(nullif(trim(coalesce(u.first_name, '')"    \
     "  || ' ' || coalesce(u.last_name, '')), ''), u.email),"                  \
-    "  tp.start_date || ' to ' || tp.end_date || ' · approval '"              \
-    "  || left(ts.id::text, 8), ts.submitted_at"                              \
+    "  tp.start_date || ' to ' || tp.end_date || ' · approve '"               \
+    "  || " NGX_TEAMS_SQL_SHEET_SHORT("ts.id") ", ts.submitted_at"            \
     " FROM gate g, q, time_sheets ts"                                         \
     " JOIN users u ON u.tenant = ts.tenant AND u.user_id = ts.user_id"        \
     " JOIN time_periods tp ON tp.tenant = ts.tenant"                          \
@@ -358,7 +375,7 @@
     " AND ts.approval_status = 'SUBMITTED'"                                    \
     " AND 'timesheet:approve' = ANY (g.perms)"                                \
     " AND (q.initial OR lower(u.first_name || ' ' || u.last_name) LIKE q.pat" \
-    "  OR lower(u.email) LIKE q.pat OR ts.id::text LIKE lower($8) || '%')"    \
+    "  OR lower(u.email) LIKE q.pat OR " NGX_TEAMS_SQL_SHEET_REF("8") ")"     \
     "), page AS (SELECT * FROM hits ORDER BY ord, at DESC NULLS LAST, id"     \
     " OFFSET $10::int LIMIT $9::int)"                                         \
     " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \

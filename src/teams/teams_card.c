@@ -378,6 +378,19 @@ teams_card_record(teams_jw_t *w, const teams_card_ctx_t *ctx,
     }
 
     teams_card_facts(w, teams_json_get(rec, "facts"));
+
+    /*
+     * The links sit in the body: the card's own actions are limited to
+     * five by the default host config, and a ticket has four buttons.
+     */
+    teams_jw_object(w);
+    teams_jw_kstr(w, "type", "ActionSet");
+    teams_jw_key(w, "actions");
+    teams_jw_array(w);
+    teams_card_record_links(w, ctx, kind, id, extra);
+    teams_jw_end(w);
+    teams_jw_end(w);
+
     teams_jw_end(w);
 
     teams_jw_key(w, "actions");
@@ -430,8 +443,6 @@ teams_card_record(teams_jw_t *w, const teams_card_ctx_t *ctx,
                                "request_changes", NULL });
     }
 
-    teams_card_record_links(w, ctx, kind, id, extra);
-
     teams_jw_end(w);
     teams_jw_end(w);
 }
@@ -472,8 +483,16 @@ teams_card_input(teams_jw_t *w, const teams_action_def_t *def,
 
     teams_jw_object(w);
 
-    switch (in->type) {
+    switch (in->type == TEAMS_INPUT_CLIENT
+            && (choices == NULL || choices->child == NULL)
+            ? TEAMS_INPUT_REF : in->type)
+    {
 
+    /*
+     * A client choice without the client list (a form re-rendered after
+     * the statement ran) asks for the id as text: a ChoiceSet needs at
+     * least one choice.
+     */
     case TEAMS_INPUT_KIND:
     case TEAMS_INPUT_DECISION:
     case TEAMS_INPUT_MODE:
@@ -545,9 +564,13 @@ teams_card_input(teams_jw_t *w, const teams_action_def_t *def,
     }
 
     if (value != NULL) {
+        /* no more than the input takes: a form stays under 28 KB */
         teams_jw_key(w, "value");
         teams_jw_strn(w, value,
-                      teams_utf8_cut(value, vlen, TEAMS_CARD_PREFILL_MAX));
+                      teams_utf8_cut(value, vlen,
+                                     in->max_len < TEAMS_CARD_PREFILL_MAX
+                                     ? in->max_len
+                                     : TEAMS_CARD_PREFILL_MAX));
     }
 
     teams_jw_end(w);

@@ -1,6 +1,8 @@
 // Validates Adaptive Cards with the adaptivecards parser: every argument is
 // a file holding one card (or "-" for stdin).  Fails on any parse error or
-// warning, or a card of 28 KB or more.  Prints one line per card.
+// warning, any validation failure (validateProperties), a card that is not
+// an AdaptiveCard of version 1.5, or a card of 28 KB or more.  Prints one
+// line per card, "ok NAME" or "not ok NAME: problems".
 'use strict';
 
 const fs = require('fs');
@@ -10,8 +12,9 @@ let failed = 0;
 
 function check(name, text) {
     const problems = [];
-    if (Buffer.byteLength(text) >= 28 * 1024) {
-        problems.push(`size ${Buffer.byteLength(text)} >= 28 KB`);
+    const size = Buffer.byteLength(text);
+    if (size >= 28 * 1024) {
+        problems.push(`size ${size} >= 28 KB`);
     }
     let json;
     try {
@@ -19,20 +22,33 @@ function check(name, text) {
     } catch (e) {
         problems.push(`not JSON: ${e.message}`);
     }
-    if (json) {
+    if (json !== undefined) {
+        if (json === null || typeof json !== 'object'
+            || json.type !== 'AdaptiveCard')
+        {
+            problems.push('not an AdaptiveCard object');
+        } else if (json.version !== '1.5') {
+            problems.push(`version ${json.version}, not 1.5`);
+        }
+    }
+    if (json && typeof json === 'object') {
         const card = new AC.AdaptiveCard();
         const ctx = new AC.SerializationContext();
         card.parse(json, ctx);
+        // parse-phase events: unknown element or action types, bad enum
+        // values, versions, ... (the library falls back and goes on, so
+        // these are warnings it would not raise otherwise)
         for (let i = 0; i < ctx.eventCount; i++) {
             const ev = ctx.getEventAt(i);
-            problems.push(`${ev.phase === AC.ValidationPhase.Parse ? 'parse' : 'validation'}`
-                          + ` ${ev.event}: ${ev.message}`);
+            problems.push(`parse ${AC.ValidationEvent[ev.event] || ev.event}`
+                          + `: ${ev.message}`);
         }
+        // validation-phase events: missing required properties, duplicate
+        // input ids, actions without their target, ...
         const report = card.validateProperties();
-        for (let i = 0; i < (report.failures || []).length; i++) {
-            for (const e of report.failures[i].errors) {
-                problems.push(`validate ${e.phase}: ${e.message}`);
-            }
+        for (const ev of report.validationEvents || []) {
+            problems.push(`validation ${AC.ValidationEvent[ev.event]
+                          || ev.event}: ${ev.message}`);
         }
     }
     if (problems.length) {
