@@ -147,7 +147,7 @@ stop_nginx() {
 }
 
 start_worker() {
-    local state=$1 pg_port=$2 redis_port=$3 mock_port=$4
+    local state=$1 pg_port=$2 redis_port=$3 mock_port=$4 psa_port=${5:-8080}
     cat > "$state/teams-worker.conf" <<CONF
 # written by build.sh for the local stack
 postgres = hostaddr=127.0.0.1 port=$pg_port dbname=teams user=postgres
@@ -159,6 +159,7 @@ openid_botframework = http://127.0.0.1:$mock_port/botframework/v1/.well-known/op
 openid_entra = http://127.0.0.1:$mock_port/common/v2.0/.well-known/openid-configuration
 secret_key_file = $state/secret.key
 connector_hosts = 127.0.0.1:$mock_port
+notify_psa_url = http://127.0.0.1:$psa_port
 CONF
     "$build_dir/teams-worker" --config "$state/teams-worker.conf" \
         >> "$state/teams-worker.log" 2>&1 &
@@ -231,7 +232,7 @@ cmd_run() {
     seed_demo "$run_dir" "$conninfo" "http://127.0.0.1:$mock"
     write_nginx_conf "$run_dir" $port $pg $redis $mock auto info
     start_nginx "$run_dir" $port
-    start_worker "$run_dir" $pg $redis $mock
+    start_worker "$run_dir" $pg $redis $mock $port
 
     # shellcheck disable=SC1091
     . sql/seed/demo-ids.env
@@ -347,7 +348,7 @@ cmd_bench() {
     seed_demo "$state" "$conninfo" "http://127.0.0.1:$mock"
     write_nginx_conf "$state" $port $pg $redis $mock 1 warn
     NGINX_CPUS=1 start_nginx "$state" $port
-    start_worker "$state" $pg $redis $mock
+    start_worker "$state" $pg $redis $mock $port
     for i in $(seq 100); do
         curl -s "http://127.0.0.1:$port/api/teams/status" \
             | grep -q '"botframework":{"source":"worker","keys":[1-9]' && break

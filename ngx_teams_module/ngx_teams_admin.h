@@ -103,5 +103,8 @@ ngx_int_t ngx_teams_admin_new_uuid(char *out);
 /* ngx_teams_admin_ops.c */
 void ngx_teams_admin_dispatch(ngx_teams_admin_ctx_t *ctx);
 
+/* ngx_teams_admin_deliveries.c */
+void ngx_teams_admin_deliveries(ngx_teams_admin_ctx_t *ctx);
+
 
 #endif /* _NGX_TEAMS_ADMIN_H_INCLUDED_ */

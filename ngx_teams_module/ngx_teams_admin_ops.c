@@ -578,6 +578,10 @@ ngx_teams_admin_dispatch(ngx_teams_admin_ctx_t *ctx)
 
         return;
 
+    case TEAMS_ADMIN_R_DELIVERIES:
+        ngx_teams_admin_deliveries(ctx);
+        return;
+
     default:
         ngx_teams_admin_fail(ctx, NGX_HTTP_NOT_FOUND, "not_found",
                              "no such admin API route");

@@ -57,6 +57,7 @@ static const teams_admin_route_def_t  teams_admin_fixed[] = {
     { "integration/setup", TEAMS_ADMIN_R_SETUP, TEAMS_ADMIN_GET },
     { "legacy-config", TEAMS_ADMIN_R_LEGACY,
       TEAMS_ADMIN_GET|TEAMS_ADMIN_PUT },
+    { "deliveries", TEAMS_ADMIN_R_DELIVERIES, TEAMS_ADMIN_GET },
     { NULL, TEAMS_ADMIN_R_NONE, 0 }
 };
 

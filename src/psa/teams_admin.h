@@ -44,7 +44,8 @@ typedef enum {
     TEAMS_ADMIN_R_ACTIVATE,             /* integration/activate */
     TEAMS_ADMIN_R_DEACTIVATE,           /* integration/deactivate */
     TEAMS_ADMIN_R_SETUP,                /* integration/setup */
-    TEAMS_ADMIN_R_LEGACY                /* legacy-config */
+    TEAMS_ADMIN_R_LEGACY,               /* legacy-config */
+    TEAMS_ADMIN_R_DELIVERIES            /* deliveries */
 } teams_admin_route_e;
 
 

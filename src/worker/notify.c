@@ -16,6 +16,7 @@
 #include "worker/ms_token.h"
 #include "worker/notify.h"
 #include "worker/notify_arr.h"
+#include "worker/notify_events.h"
 #include "worker/ratelimit.h"
 #include "worker/worker.h"
 
@@ -201,6 +202,10 @@ teams_notify_start(teams_worker_conf_t *conf, volatile sig_atomic_t *stop)
     unsigned         secs;
     teams_notify_t  *nt;
 
+    if (teams_notify_events_start(conf, stop) != 0) {
+        return -1;
+    }
+
     if (conf->notify != NULL && teams_notify_onoff(conf->notify) == 0) {
         teams_log_info("notify: off");
         return 0;
@@ -283,6 +288,8 @@ teams_notify_join(void)
 {
     unsigned         i;
     teams_notify_t  *nt;
+
+    teams_notify_events_join();
 
     if (!teams_notify_running) {
         return;
