@@ -15,6 +15,7 @@
 #include "ngx_teams_pg.h"
 #include "ngx_teams_redis.h"
 #include "ngx_teams_action.h"
+#include "ngx_teams_notify_prefs.h"
 #include "ngx_teams_action_sql.h"
 #include "psa/teams_action.h"
 #include "psa/teams_links.h"
@@ -74,6 +75,10 @@ typedef struct {
 static ngx_int_t ngx_teams_act_message(ngx_teams_act_t *act);
 static ngx_int_t ngx_teams_act_install(ngx_teams_act_t *act);
 static ngx_int_t ngx_teams_act_invoke(ngx_teams_act_t *act);
+static ngx_uint_t ngx_teams_act_is_prefs_save(teams_activity_t *a);
+static ngx_int_t ngx_teams_act_prefs_save(ngx_teams_act_t *act);
+static void ngx_teams_act_prefs_done(ngx_http_request_t *r, ngx_str_t *card,
+    ngx_int_t rc);
 static ngx_int_t ngx_teams_act_prepare(ngx_teams_act_t *act);
 static ngx_int_t ngx_teams_act_query(ngx_teams_act_t *act, const char *sql,
     int nparams);
@@ -158,6 +163,9 @@ ngx_teams_action_start(ngx_http_request_t *r, teams_activity_t *a,
     act->a = a;
     act->id = id;
     act->status = NGX_HTTP_OK;
+
+    /* for callbacks that know only the request (notification settings) */
+    ngx_teams_ctx(r)->action = act;
 
     if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -255,6 +263,17 @@ ngx_teams_act_message(ngx_teams_act_t *act)
     case TEAMS_CMD_USAGE:
         ngx_teams_act_text(act, NULL, act->cmd->usage);
         break;
+
+    case TEAMS_CMD_NOTIFICATIONS:
+        if (ngx_teams_notify_prefs_card(act->r, &act->id->tenant,
+                                        &act->id->user_id,
+                                        ngx_teams_act_prefs_done)
+            != NGX_AGAIN)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return NGX_DONE;
 
     default:
         teams_card_help(&act->card);
@@ -382,6 +401,12 @@ ngx_teams_act_invoke(ngx_teams_act_t *act)
 
     default:
         break;
+    }
+
+    if (act->route == TEAMS_INVOKE_CARD_ACTION
+        && ngx_teams_act_is_prefs_save(act->a))
+    {
+        return ngx_teams_act_prefs_save(act);
     }
 
     inv = ngx_palloc(act->r->pool, sizeof(teams_invoke_t));
@@ -1330,4 +1355,73 @@ ngx_teams_act_answer(ngx_teams_act_t *act)
     default:
         return ngx_teams_send_json(act->r, NGX_HTTP_OK, &empty);
     }
+}
+
+
+/*
+ * Notification settings: the card comes from the notify glue; on the bot
+ * it is a reply like any other, on a card action it is the invoke's
+ * answer.
+ */
+
+static ngx_uint_t
+ngx_teams_act_is_prefs_save(teams_activity_t *a)
+{
+    const char          *verb;
+    const teams_json_t  *action;
+
+    action = teams_json_get(a->value, "action");
+    verb = teams_json_str(action, "verb", NULL);
+
+    return verb != NULL && ngx_strcmp(verb, "notifications_save") == 0;
+}
+
+
+static ngx_int_t
+ngx_teams_act_prefs_save(ngx_teams_act_t *act)
+{
+    const teams_json_t  *data;
+
+    act->surface = "quick_action";
+    data = teams_json_get(teams_json_get(act->a->value, "action"), "data");
+
+    if (data == NULL || data->type != TEAMS_JSON_OBJECT) {
+        return ngx_teams_act_bad_value(act, "action.data is not an object");
+    }
+
+    if (ngx_teams_notify_prefs_save(act->r, &act->id->tenant,
+                                    &act->id->user_id, data,
+                                    ngx_teams_act_prefs_done)
+        != NGX_AGAIN)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_teams_act_prefs_done(ngx_http_request_t *r, ngx_str_t *card,
+    ngx_int_t rc)
+{
+    ngx_teams_act_t  *act;
+
+    act = ngx_teams_ctx(r)->action;
+
+    if (card == NULL || rc == NGX_ERROR) {
+        ngx_teams_act_text(act, NULL, "Your notification settings cannot "
+                           "be reached right now. Try again in a moment.");
+
+    } else {
+        teams_jw_raw(&act->card, (const char *) card->data, card->len);
+        act->has_card = 1;
+    }
+
+    if (act->route == TEAMS_INVOKE_MESSAGE) {
+        ngx_teams_act_publish(act);
+        return;
+    }
+
+    ngx_teams_finish(r, ngx_teams_act_answer(act));
 }

@@ -116,6 +116,7 @@ typedef struct {
     ngx_teams_body_pt          body_handler;
     size_t                     body_max;
     void                      *surface;
+    void                      *action;     /* ngx_teams_act_t, on the bot */
 } ngx_teams_ctx_t;
 
 

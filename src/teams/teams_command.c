@@ -23,6 +23,7 @@ static const char  teams_help_text[] =
     "(1h30m, 45m, 1.5h)\n"
     "- `approve <approval>`\n"
     "- `request changes <approval>: <comment>`\n"
+    "- `notifications` - which activity-feed notifications you get\n"
     "- `help` - this list\n\n"
     "Leave out what you do not know and a form opens.";
 
@@ -281,6 +282,15 @@ teams_command_parse(teams_command_t *c, const char *text, size_t len)
         || teams_cmd_kw(&p, "start"))
     {
         c->kind = TEAMS_CMD_HELP;
+        return 0;
+    }
+
+    /* a setting of the caller's own, not an action on PSA records */
+    if ((teams_cmd_kw(&p, "notifications")
+         || teams_cmd_kw(&p, "notification"))
+        && (*p == '\0' || teams_cmd_kw(&p, "settings")) && *p == '\0')
+    {
+        c->kind = TEAMS_CMD_NOTIFICATIONS;
         return 0;
     }
 

@@ -24,7 +24,8 @@ typedef enum {
     TEAMS_CMD_UNKNOWN = 0,       /* answer help */
     TEAMS_CMD_HELP,
     TEAMS_CMD_ACTION,
-    TEAMS_CMD_USAGE              /* known command, unusable arguments */
+    TEAMS_CMD_USAGE,             /* known command, unusable arguments */
+    TEAMS_CMD_NOTIFICATIONS      /* the caller's notification settings */
 } teams_cmd_kind_e;
 
 
