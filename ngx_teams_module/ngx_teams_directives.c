@@ -33,6 +33,9 @@ static ngx_int_t ngx_teams_check_pg_hosts(ngx_conf_t *cf, const char *key,
 
 
 
+#define NGX_TEAMS_PG_SESSION_OPTIONS  "-c plan_cache_mode=force_generic_plan"
+
+
 static ngx_conf_num_bounds_t  ngx_teams_pool_size_bounds = {
     ngx_conf_check_num_bounds, 1, 256
 };
@@ -320,7 +323,7 @@ ngx_teams_conf_postgres(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_teams_main_conf_t *tmcf = conf;
 
-    char                *err;
+    char                *err, *user_options;
     ngx_int_t            n;
     ngx_str_t           *value, s;
     ngx_uint_t           i, has_hostaddr;
@@ -353,12 +356,36 @@ ngx_teams_conf_postgres(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     has_hostaddr = 0;
+    user_options = NULL;
 
     for (o = opts; o->keyword; o++) {
         if (o->val != NULL && ngx_strcmp(o->keyword, "hostaddr") == 0) {
             has_hostaddr = 1;
         }
+
+        if (o->val != NULL && ngx_strcmp(o->keyword, "options") == 0) {
+            user_options = o->val;
+        }
     }
+
+    /*
+     * Our statements are constants scoped by tenant, prepared once per
+     * connection: a generic plan serves every parameter, and a custom plan
+     * per execution would cost more to plan than to run.  The
+     * administrator's own options are kept in front.
+     */
+    s.len = (user_options ? ngx_strlen(user_options) + 1 : 0)
+            + sizeof(NGX_TEAMS_PG_SESSION_OPTIONS);
+    s.data = ngx_pnalloc(cf->pool, s.len);
+    if (s.data == NULL) {
+        PQconninfoFree(opts);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_sprintf(s.data, "%s%s" NGX_TEAMS_PG_SESSION_OPTIONS "%Z",
+                user_options ? user_options : "", user_options ? " " : "");
+    s.len = ngx_strlen(s.data);
+    tmcf->pg.options = s;
 
     for (o = opts; o->keyword; o++) {
         if (o->val == NULL) {

@@ -41,6 +41,7 @@ typedef struct ngx_teams_redis_link_s  ngx_teams_redis_link_t;
 
 typedef struct {
     ngx_str_t                  conninfo;
+    ngx_str_t                  options;    /* the session's, NUL-ended */
     ngx_uint_t                 size;
     ngx_uint_t                 max_queue;
     ngx_msec_t                 queue_timeout;

@@ -324,9 +324,16 @@ ngx_teams_pg_assign(ngx_teams_pg_conn_t *pc, ngx_teams_pg_query_t *q)
 static void
 ngx_teams_pg_connect(ngx_teams_pg_conn_t *pc)
 {
+    const char           *values[3];
     ngx_teams_pg_pool_t  *pool = pc->pool;
+    static const char    *keywords[] = { "dbname", "options", NULL };
 
-    pc->pg = PQconnectStart((const char *) pool->conf->conninfo.data);
+    /* the conninfo expands in place of dbname; our options come after */
+    values[0] = (const char *) pool->conf->conninfo.data;
+    values[1] = (const char *) pool->conf->options.data;
+    values[2] = NULL;
+
+    pc->pg = PQconnectStartParams(keywords, values, 1);
 
     if (pc->pg == NULL) {
         ngx_teams_pg_set_error(pool, "out of memory");
