@@ -146,8 +146,11 @@ stop_nginx() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
+# The demo has no PSA of its own to turn its events into notifications, so
+# there the worker does it (notify_events); beside a real PSA it stays off.
 start_worker() {
     local state=$1 pg_port=$2 redis_port=$3 mock_port=$4 psa_port=${5:-8080}
+    local events=${6:-off}
     cat > "$state/teams-worker.conf" <<CONF
 # written by build.sh for the local stack
 postgres = hostaddr=127.0.0.1 port=$pg_port dbname=teams user=postgres
@@ -160,6 +163,7 @@ openid_entra = http://127.0.0.1:$mock_port/common/v2.0/.well-known/openid-config
 secret_key_file = $state/secret.key
 connector_hosts = 127.0.0.1:$mock_port
 notify_psa_url = http://127.0.0.1:$psa_port
+notify_events = $events
 CONF
     "$build_dir/teams-worker" --config "$state/teams-worker.conf" \
         >> "$state/teams-worker.log" 2>&1 &
@@ -232,7 +236,7 @@ cmd_run() {
     seed_demo "$run_dir" "$conninfo" "http://127.0.0.1:$mock"
     write_nginx_conf "$run_dir" $port $pg $redis $mock auto info
     start_nginx "$run_dir" $port
-    start_worker "$run_dir" $pg $redis $mock $port
+    start_worker "$run_dir" $pg $redis $mock $port on
 
     # shellcheck disable=SC1091
     . sql/seed/demo-ids.env
@@ -276,6 +280,9 @@ The local stack is up (everything on 127.0.0.1):
 Try:
   . .run/demo.env
   curl -s \$TEAMS_URL/api/teams/status
+  tools/teams-say.sh "my tickets"                     # the bot, as the demo technician
+  tools/teams-say.sh "assign ticket TIC001001 to tina.tech@northwind-msp.example"
+  curl -s "\$MOCK_MS_URL/_recorded?kind=graph"        # the assignee's activity-feed notification
   curl -s \$MOCK_MS_URL/_recorded
   psql "\$PG_CONNINFO" -c 'select ticket_number, title from tickets limit 5'
   ./build.sh stop
