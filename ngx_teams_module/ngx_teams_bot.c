@@ -30,6 +30,9 @@ static ngx_int_t ngx_teams_bot_answer(ngx_http_request_t *r,
     ngx_teams_bot_ctx_t *bot);
 
 
+static ngx_str_t  ngx_teams_bot_empty = ngx_string("{}");
+
+
 ngx_int_t
 ngx_teams_bot_handler(ngx_http_request_t *r)
 {
@@ -185,6 +188,18 @@ ngx_teams_bot_answer(ngx_http_request_t *r, ngx_teams_bot_ctx_t *bot)
 {
     if (bot->id.unavailable || bot->id.outcome != TEAMS_ID_OK) {
         return ngx_teams_identity_refuse(r, &bot->id);
+    }
+
+    /*
+     * typing, reactions and the like ask nothing of us: answered here,
+     * before the action layer sets anything up
+     */
+    if (!teams_str_eq(&bot->activity.type, "message")
+        && !teams_str_eq(&bot->activity.type, "invoke")
+        && !teams_str_eq(&bot->activity.type, "conversationUpdate")
+        && !teams_str_eq(&bot->activity.type, "installationUpdate"))
+    {
+        return ngx_teams_send_json(r, NGX_HTTP_OK, &ngx_teams_bot_empty);
     }
 
     /* the caller is known: commands, invokes and installs */

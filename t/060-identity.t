@@ -214,3 +214,17 @@ ok(wait_until(sub {
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 9: activities that ask nothing (typing) are still authenticated and resolved first
+--- test_script
+my ($s, $h, $b) = main::post_bot(bf_token(), activity(type => 'typing'));
+is($s, 200, 'typing from the technician: 200');
+is($b, '{}', 'and nothing else');
+($s, $h, $b) = main::post_bot(bf_token(),
+    activity(type => 'typing', aad => $main::Ids->{CLIENT_USER_AAD_OID_A}));
+is($s, 403, 'typing from a client-portal user: refused');
+is(main::code_of($b), 'client_user', 'with its reason');
+($s) = main::post_bot(undef, activity(type => 'typing'));
+is($s, 401, 'typing without a token: 401');
