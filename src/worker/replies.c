@@ -176,8 +176,8 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
             || now + delay > start + TEAMS_REPLIES_BUDGET_MS)
         {
             free(body);
-            snprintf(gave_up, sizeof(gave_up), "gave up after %u attempts in %llus: "
-                     "%s", attempt,
+            snprintf(gave_up, sizeof(gave_up),
+                     "gave up after %u attempts in %llus: %s", attempt,
                      (unsigned long long) ((now - start) / 1000), reason);
             return teams_replies_failed(wk, entry, &rp, res.status, attempt,
                                         gave_up);

@@ -12,6 +12,9 @@
 #include "unit.h"
 
 
+#define PARSE(c, text)  teams_command_parse((c), (text), strlen(text))
+
+
 TEAMS_TEST(action_duration_forms)
 {
     TEAMS_EXPECT_INT_EQ(teams_duration_parse("1h30m", 5), 90);
@@ -106,33 +109,33 @@ TEAMS_TEST(command_grammar)
     TEAMS_ASSERT_INT_EQ(teams_command_parse(&c, "help", strlen("help")), 0);
     TEAMS_EXPECT_INT_EQ(c.kind, TEAMS_CMD_HELP);
 
-    teams_command_parse(&c, "assign ticket TIC001000 to Tina Tech", strlen("assign ticket TIC001000 to Tina Tech"));
+    PARSE(&c, "assign ticket TIC001000 to Tina Tech");
     TEAMS_EXPECT_INT_EQ(c.action, TEAMS_ACTION_ASSIGN_TICKET);
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "ticket", NULL),
                         "TIC001000");
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "assignee", NULL),
                         "Tina Tech");
 
-    teams_command_parse(&c, "add note 1001: the text: with colon", strlen("add note 1001: the text: with colon"));
+    PARSE(&c, "add note 1001: the text: with colon");
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "ticket", NULL), "1001");
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "text", NULL),
                         "the text: with colon");
 
-    teams_command_parse(&c, "log time task 1.1.1 1h30m: audit", strlen("log time task 1.1.1 1h30m: audit"));
+    PARSE(&c, "log time task 1.1.1 1h30m: audit");
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "kind", NULL), "task");
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "ref", NULL), "1.1.1");
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "duration", NULL), "1h30m");
     TEAMS_EXPECT_STR_EQ(teams_args_get(&c.args, "note", NULL), "audit");
 
-    teams_command_parse(&c, "request changes abcdef12", strlen("request changes abcdef12"));
+    PARSE(&c, "request changes abcdef12");
     TEAMS_EXPECT_INT_EQ(c.action, TEAMS_ACTION_APPROVAL_RESPONSE);
     v = teams_args_get(&c.args, "comment", NULL);
     TEAMS_EXPECT(v == NULL);
 
-    teams_command_parse(&c, "<p>My Tickets</p>", strlen("<p>My Tickets</p>"));
+    PARSE(&c, "<p>My Tickets</p>");
     TEAMS_EXPECT_INT_EQ(c.action, TEAMS_ACTION_MY_TICKETS);
 
-    teams_command_parse(&c, "make coffee", strlen("make coffee"));
+    PARSE(&c, "make coffee");
     TEAMS_EXPECT_INT_EQ(c.kind, TEAMS_CMD_UNKNOWN);
 }
 

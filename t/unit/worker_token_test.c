@@ -79,7 +79,8 @@ TEAMS_TEST(worker_token_parse_bad)
             "\"access_token\":\"a\"}",
         "{\"token_type\":\"Bearer\",\"expires_in\":\"12x\","
             "\"access_token\":\"a\"}",
-        "{\"token_type\":\"Bearer\",\"expires_in\":true,\"access_token\":\"a\"}",
+        "{\"token_type\":\"Bearer\",\"expires_in\":true,"
+            "\"access_token\":\"a\"}",
         /* duplicate members are ambiguous */
         "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"a\","
             "\"access_token\":\"b\"}",
