@@ -204,3 +204,44 @@ teams_host_match(const char *pattern, size_t plen, const char *host,
 
     return plen == hlen && strncasecmp(pattern, host, plen) == 0;
 }
+
+
+size_t
+teams_percent_encode(char *dst, size_t size, const char *src, size_t len,
+    const char *keep)
+{
+    size_t              i, n;
+    unsigned char       c;
+    static const char   hex[] = "0123456789ABCDEF";
+
+    for (i = 0, n = 0; i < len; i++) {
+        c = (unsigned char) src[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || (c != '\0' && strchr(keep, c)))
+        {
+            if (n + 1 >= size) {
+                return (size_t) -1;
+            }
+
+            dst[n++] = (char) c;
+            continue;
+        }
+
+        if (n + 3 >= size) {
+            return (size_t) -1;
+        }
+
+        dst[n++] = '%';
+        dst[n++] = hex[c >> 4];
+        dst[n++] = hex[c & 0x0f];
+    }
+
+    if (n >= size) {
+        return (size_t) -1;
+    }
+
+    dst[n] = '\0';
+
+    return n;
+}

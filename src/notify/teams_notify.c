@@ -207,9 +207,7 @@ size_t
 teams_notify_web_url(char *buf, size_t size, const teams_links_t *l,
     const char *link, const char *ticket_id)
 {
-    int             n;
-    char            id[40], extra[40], home[TEAMS_LINK_MAX];
-    char            enc[TEAMS_LINK_MAX], app[256];
+    char            id[40], extra[40];
     size_t          len;
     teams_target_e  kind;
 
@@ -232,27 +230,9 @@ teams_notify_web_url(char *buf, size_t size, const teams_links_t *l,
 
     /* no record (or a link too long for Graph): the tab's home page */
 
-    if (l->app_id == NULL || l->app_id[0] == '\0') {
-        return 0;
-    }
+    len = teams_link_teams_home(buf, size, l);
 
-    len = teams_link_psa_home(home, sizeof(home), l);
-
-    if (len == 0 || teams_uri_encode(enc, sizeof(enc), home, len) == 0
-        || teams_uri_encode(app, sizeof(app), l->app_id, strlen(l->app_id))
-           == 0)
-    {
-        return 0;
-    }
-
-    n = snprintf(buf, size, "https://teams.microsoft.com/l/entity/%s/"
-                 TEAMS_TAB_ENTITY_ID "?webUrl=%s", app, enc);
-
-    if (n < 0 || (size_t) n >= size || n > TEAMS_NOTIFY_WEBURL_MAX) {
-        return 0;
-    }
-
-    return (size_t) n;
+    return len <= TEAMS_NOTIFY_WEBURL_MAX ? len : 0;
 }
 
 

@@ -7,50 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/teams_url.h"
 #include "psa/teams_links.h"
 
 
-size_t
-teams_uri_encode(char *buf, size_t size, const char *s, size_t len)
-{
-    size_t                n, i;
-    unsigned char         c;
-    static const char     hex[] = "0123456789ABCDEF";
-
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        c = (unsigned char) s[i];
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-            || c == '~')
-        {
-            if (n + 1 >= size) {
-                return 0;
-            }
-
-            buf[n++] = (char) c;
-
-        } else {
-            if (n + 3 >= size) {
-                return 0;
-            }
-
-            buf[n++] = '%';
-            buf[n++] = hex[c >> 4];
-            buf[n++] = hex[c & 0x0f];
-        }
-    }
-
-    if (n >= size) {
-        return 0;
-    }
-
-    buf[n] = '\0';
-
-    return n;
-}
+static size_t teams_link_entity(char *buf, size_t size,
+    const teams_links_t *l, const char *web, size_t wlen, const char *ctx);
 
 
 static size_t
@@ -117,35 +79,70 @@ teams_link_teams(char *buf, size_t size, const teams_links_t *l,
     teams_target_e kind, const char *id, const char *extra)
 {
     int     n;
-    char    web[TEAMS_LINK_MAX], web_enc[TEAMS_LINK_MAX];
-    char    ctx[256], ctx_enc[512], app_enc[256];
+    char    web[TEAMS_LINK_MAX], ctx[256];
     size_t  len;
 
-    if (l->app_id == NULL || l->app_id[0] == '\0'
-        || teams_target_name(kind) == NULL)
-    {
+    if (teams_target_name(kind) == NULL) {
         return teams_link_done(buf, size, -1);
     }
 
     len = teams_link_psa(web, sizeof(web), l, kind, id, extra);
-    if (len == 0 || teams_uri_encode(web_enc, sizeof(web_enc), web, len) == 0)
-    {
-        return teams_link_done(buf, size, -1);
-    }
 
     n = snprintf(ctx, sizeof(ctx), "{\"subEntityId\":\"%s:%s\"}",
                  teams_target_name(kind), id);
-    if (n < 0 || (size_t) n >= sizeof(ctx)
-        || teams_uri_encode(ctx_enc, sizeof(ctx_enc), ctx, n) == 0
-        || teams_uri_encode(app_enc, sizeof(app_enc), l->app_id,
-                            strlen(l->app_id)) == 0)
+
+    if (len == 0 || n < 0 || (size_t) n >= sizeof(ctx)) {
+        return teams_link_done(buf, size, -1);
+    }
+
+    return teams_link_entity(buf, size, l, web, len, ctx);
+}
+
+
+size_t
+teams_link_teams_home(char *buf, size_t size, const teams_links_t *l)
+{
+    char    web[TEAMS_LINK_MAX];
+    size_t  len;
+
+    len = teams_link_psa_home(web, sizeof(web), l);
+    if (len == 0) {
+        return teams_link_done(buf, size, -1);
+    }
+
+    return teams_link_entity(buf, size, l, web, len, NULL);
+}
+
+
+/*
+ * https://teams.microsoft.com/l/entity/<app>/<entity>?webUrl=<psa url>
+ * [&context=<json>], every parameter percent-encoded
+ */
+
+static size_t
+teams_link_entity(char *buf, size_t size, const teams_links_t *l,
+    const char *web, size_t wlen, const char *ctx)
+{
+    int     n;
+    char    web_enc[TEAMS_LINK_MAX], ctx_enc[512], app_enc[256];
+
+    if (l->app_id == NULL || l->app_id[0] == '\0'
+        || teams_percent_encode(web_enc, sizeof(web_enc), web, wlen,
+                                TEAMS_URI_UNRESERVED) == (size_t) -1
+        || teams_percent_encode(app_enc, sizeof(app_enc), l->app_id,
+                                strlen(l->app_id), TEAMS_URI_UNRESERVED)
+           == (size_t) -1
+        || (ctx != NULL
+            && teams_percent_encode(ctx_enc, sizeof(ctx_enc), ctx,
+                                    strlen(ctx), TEAMS_URI_UNRESERVED)
+               == (size_t) -1))
     {
         return teams_link_done(buf, size, -1);
     }
 
     n = snprintf(buf, size, "https://teams.microsoft.com/l/entity/%s/"
-                 TEAMS_TAB_ENTITY_ID "?webUrl=%s&context=%s", app_enc,
-                 web_enc, ctx_enc);
+                 TEAMS_TAB_ENTITY_ID "?webUrl=%s%s%s", app_enc, web_enc,
+                 ctx ? "&context=" : "", ctx ? ctx_enc : "");
 
     if (n > TEAMS_LINK_MAX) {
         n = -1;

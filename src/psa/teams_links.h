@@ -49,8 +49,8 @@ size_t teams_link_psa_home(char *buf, size_t size, const teams_links_t *l);
 size_t teams_link_teams(char *buf, size_t size, const teams_links_t *l,
     teams_target_e kind, const char *id, const char *extra);
 
-/* percent-encodes all but unreserved characters; 0 when it does not fit */
-size_t teams_uri_encode(char *buf, size_t size, const char *s, size_t len);
+/* the same deep link opening the tab on the PSA "my work" page */
+size_t teams_link_teams_home(char *buf, size_t size, const teams_links_t *l);
 
 
 #endif /* _TEAMS_LINKS_H_INCLUDED_ */

@@ -54,8 +54,6 @@ static const struct {
 
 static teams_connector_pace_t *teams_connector_pace(teams_connector_t *c,
     const char *conversation, uint64_t now, int create);
-static size_t teams_connector_path_encode(char *dst, size_t size,
-    const char *src);
 
 
 teams_connector_t *
@@ -163,7 +161,8 @@ teams_connector_url(char *buf, size_t size, const char *service_url,
         return "URL too long";
     }
 
-    k = teams_connector_path_encode(buf + n, size - n, conversation);
+    k = teams_percent_encode(buf + n, size - n, conversation,
+                             strlen(conversation), TEAMS_URI_COMPONENT);
     if (k == (size_t) -1) {
         return "URL too long";
     }
@@ -179,7 +178,8 @@ teams_connector_url(char *buf, size_t size, const char *service_url,
     if (reply_to[0] != '\0') {
         buf[n++] = '/';
 
-        k = teams_connector_path_encode(buf + n, size - n, reply_to);
+        k = teams_percent_encode(buf + n, size - n, reply_to,
+                                 strlen(reply_to), TEAMS_URI_COMPONENT);
         if (k == (size_t) -1) {
             return "URL too long";
         }
@@ -460,44 +460,4 @@ teams_connector_pace(teams_connector_t *c, const char *conversation,
     c->npaces++;
 
     return p;
-}
-
-
-static size_t
-teams_connector_path_encode(char *dst, size_t size, const char *src)
-{
-    size_t         n;
-    unsigned char  c;
-
-    static const char  hex[] = "0123456789ABCDEF";
-
-    /*
-     * as the Bot Framework SDKs do (encodeURIComponent): ids such as
-     * "19:abc@thread.skype" or "a:1x;messageid=2" stay one path segment
-     */
-
-    for (n = 0; *src; src++) {
-        c = (unsigned char) *src;
-
-        if (isalnum(c) || strchr("-_.!~*'()", c) != NULL) {
-            if (size - n <= 1) {
-                return (size_t) -1;
-            }
-
-            dst[n++] = (char) c;
-            continue;
-        }
-
-        if (size - n <= 3) {
-            return (size_t) -1;
-        }
-
-        dst[n++] = '%';
-        dst[n++] = hex[c >> 4];
-        dst[n++] = hex[c & 0xf];
-    }
-
-    dst[n] = '\0';
-
-    return n;
 }

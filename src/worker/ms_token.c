@@ -18,6 +18,7 @@
 #include "core/teams_json.h"
 #include "core/teams_secret.h"
 #include "worker/log.h"
+#include "core/teams_url.h"
 #include "worker/ms_token.h"
 #include "worker/worker.h"
 
@@ -76,8 +77,6 @@ static int teams_ms_token_request(teams_ms_tokens_t *t,
     size_t form_len, int *http_status, char *err, size_t errlen);
 static void teams_ms_token_err(char *err, size_t errlen, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
-static size_t teams_ms_token_urlencode(char *dst, size_t size,
-    const char *src, size_t len);
 
 
 teams_ms_tokens_t *
@@ -846,7 +845,8 @@ teams_ms_token_form(char *buf, size_t size, const char *client_id,
 
 #define teams_ms_form_enc(s, len)                                            \
     do {                                                                     \
-        k = teams_ms_token_urlencode(buf + n, size - n, s, len);             \
+        k = teams_percent_encode(buf + n, size - n, s, len,                  \
+                                 TEAMS_URI_UNRESERVED);               \
         if (k == (size_t) -1) {                                              \
             goto toolong;                                                    \
         }                                                                    \
@@ -898,41 +898,6 @@ teams_ms_uuid_valid(const char *s)
     }
 
     return s[36] == '\0';
-}
-
-
-static size_t
-teams_ms_token_urlencode(char *dst, size_t size, const char *src, size_t len)
-{
-    size_t         i, n;
-    unsigned char  c;
-
-    static const char  hex[] = "0123456789ABCDEF";
-
-    /* RFC 3986 unreserved characters stay, everything else is %XX */
-
-    for (i = 0, n = 0; i < len; i++) {
-        c = (unsigned char) src[i];
-
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            if (size - n <= 1) {
-                return (size_t) -1;
-            }
-
-            dst[n++] = (char) c;
-            continue;
-        }
-
-        if (size - n <= 3) {
-            return (size_t) -1;
-        }
-
-        dst[n++] = '%';
-        dst[n++] = hex[c >> 4];
-        dst[n++] = hex[c & 0xf];
-    }
-
-    return n;
 }
 
 

@@ -95,3 +95,34 @@ TEAMS_TEST(host_match_exact_and_wildcard)
     TEAMS_EXPECT(!HOST_MATCH("127.0.0.1:58080", "127.0.0.1:58081"));
     TEAMS_EXPECT(!HOST_MATCH("127.0.0.1:58080", "127.0.0.1"));
 }
+
+
+TEAMS_TEST(percent_encode_sets_and_bounds)
+{
+    char  buf[16];
+
+    TEAMS_EXPECT_INT_EQ(teams_percent_encode(buf, sizeof(buf), "a:b c~", 6,
+                                             TEAMS_URI_UNRESERVED), 10);
+    TEAMS_EXPECT_STR_EQ(buf, "a%3Ab%20c~");
+
+    /* encodeURIComponent keeps ' ( ) ! * as well */
+    TEAMS_EXPECT_INT_EQ(teams_percent_encode(buf, sizeof(buf), "x(y)!*", 6,
+                                             TEAMS_URI_COMPONENT), 6);
+    TEAMS_EXPECT_STR_EQ(buf, "x(y)!*");
+    TEAMS_EXPECT_INT_EQ(teams_percent_encode(buf, sizeof(buf), "x(y)", 4,
+                                             TEAMS_URI_UNRESERVED), 8);
+    TEAMS_EXPECT_STR_EQ(buf, "x%28y%29");
+
+    /* bytes, NUL included, and the room for the terminator */
+    TEAMS_EXPECT_INT_EQ(teams_percent_encode(buf, sizeof(buf), "\0\xff", 2,
+                                             TEAMS_URI_UNRESERVED), 6);
+    TEAMS_EXPECT_STR_EQ(buf, "%00%FF");
+    TEAMS_EXPECT_INT_EQ(teams_percent_encode(buf, 4, "abcd", 4,
+                                             TEAMS_URI_UNRESERVED),
+                        (size_t) -1);
+    TEAMS_EXPECT_INT_EQ(teams_percent_encode(buf, 4, "abc", 3,
+                                             TEAMS_URI_UNRESERVED), 3);
+    TEAMS_EXPECT_INT_EQ(teams_percent_encode(buf, 3, " ", 1,
+                                             TEAMS_URI_UNRESERVED),
+                        (size_t) -1);
+}
