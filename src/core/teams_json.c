@@ -35,6 +35,7 @@ static int teams_json_on_number(void *data, const char *s, size_t len);
 static int teams_json_on_string(void *data, const unsigned char *s,
     size_t len);
 static int teams_json_on_start_map(void *data);
+static int teams_json_open(teams_json_ctx_t *ctx, teams_json_type_e type);
 static int teams_json_on_key(void *data, const unsigned char *s, size_t len);
 static int teams_json_on_end(void *data);
 static int teams_json_on_start_array(void *data);
@@ -288,42 +289,30 @@ teams_json_on_string(void *data, const unsigned char *s, size_t len)
 static int
 teams_json_on_start_map(void *data)
 {
-    teams_json_t      *v;
-    teams_json_ctx_t  *ctx;
-
-    ctx = data;
-
-    if (ctx->depth >= ctx->max_depth) {
-        ctx->err = "JSON nested too deeply";
-        return 0;
-    }
-
-    v = teams_json_node(ctx, TEAMS_JSON_OBJECT);
-    if (v == NULL) {
-        return 0;
-    }
-
-    ctx->depth++;
-    ctx->cur = v;
-
-    return 1;
+    return teams_json_open(data, TEAMS_JSON_OBJECT);
 }
 
 
 static int
 teams_json_on_start_array(void *data)
 {
-    teams_json_t      *v;
-    teams_json_ctx_t  *ctx;
+    return teams_json_open(data, TEAMS_JSON_ARRAY);
+}
 
-    ctx = data;
+
+/* an object or an array begins: a node one level deeper */
+
+static int
+teams_json_open(teams_json_ctx_t *ctx, teams_json_type_e type)
+{
+    teams_json_t  *v;
 
     if (ctx->depth >= ctx->max_depth) {
         ctx->err = "JSON nested too deeply";
         return 0;
     }
 
-    v = teams_json_node(ctx, TEAMS_JSON_ARRAY);
+    v = teams_json_node(ctx, type);
     if (v == NULL) {
         return 0;
     }
