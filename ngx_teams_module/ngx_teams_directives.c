@@ -36,6 +36,24 @@ static ngx_int_t ngx_teams_check_pg_hosts(ngx_conf_t *cf, const char *key,
 #define NGX_TEAMS_PG_SESSION_OPTIONS  "-c plan_cache_mode=force_generic_plan"
 
 
+/* the timeouts of teams_postgres, by parameter name */
+typedef struct {
+    ngx_str_t                  name;
+    size_t                     offset;
+} ngx_teams_pg_timeout_t;
+
+
+static ngx_teams_pg_timeout_t  ngx_teams_pg_timeouts[] = {
+    { ngx_string("queue_timeout="),
+      offsetof(ngx_teams_pg_conf_t, queue_timeout) },
+    { ngx_string("connect_timeout="),
+      offsetof(ngx_teams_pg_conf_t, connect_timeout) },
+    { ngx_string("query_timeout="),
+      offsetof(ngx_teams_pg_conf_t, query_timeout) },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_conf_num_bounds_t  ngx_teams_pool_size_bounds = {
     ngx_conf_check_num_bounds, 1, 256
 };
@@ -323,11 +341,13 @@ ngx_teams_conf_postgres(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_teams_main_conf_t *tmcf = conf;
 
-    char                *err, *user_options;
-    ngx_int_t            n;
-    ngx_str_t           *value, s;
-    ngx_uint_t           i, has_hostaddr;
-    PQconninfoOption    *opts, *o;
+    char                    *err, *user_options;
+    ngx_int_t                n;
+    ngx_str_t               *value, s;
+    ngx_msec_t               ms;
+    ngx_teams_pg_timeout_t  *t;
+    ngx_uint_t               i, has_hostaddr;
+    PQconninfoOption        *opts, *o;
 
     if (tmcf->pg.conninfo.len) {
         return "is duplicate";
@@ -443,42 +463,24 @@ ngx_teams_conf_postgres(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "queue_timeout=", 14) == 0) {
-            s.data = value[i].data + 14;
-            s.len = value[i].len - 14;
-            tmcf->pg.queue_timeout = ngx_parse_time(&s, 0);
-            if (tmcf->pg.queue_timeout == (ngx_msec_t) NGX_ERROR
-                || tmcf->pg.queue_timeout == 0)
+        for (t = ngx_teams_pg_timeouts; t->name.len; t++) {
+            if (value[i].len > t->name.len
+                && ngx_strncmp(value[i].data, t->name.data, t->name.len) == 0)
             {
-                goto invalid;
+                break;
             }
-
-            continue;
         }
 
-        if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
-            s.data = value[i].data + 16;
-            s.len = value[i].len - 16;
-            tmcf->pg.connect_timeout = ngx_parse_time(&s, 0);
-            if (tmcf->pg.connect_timeout == (ngx_msec_t) NGX_ERROR
-                || tmcf->pg.connect_timeout == 0)
-            {
+        if (t->name.len) {
+            s.data = value[i].data + t->name.len;
+            s.len = value[i].len - t->name.len;
+            ms = ngx_parse_time(&s, 0);
+
+            if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
                 goto invalid;
             }
 
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "query_timeout=", 14) == 0) {
-            s.data = value[i].data + 14;
-            s.len = value[i].len - 14;
-            tmcf->pg.query_timeout = ngx_parse_time(&s, 0);
-            if (tmcf->pg.query_timeout == (ngx_msec_t) NGX_ERROR
-                || tmcf->pg.query_timeout == 0)
-            {
-                goto invalid;
-            }
-
+            *(ngx_msec_t *) ((char *) &tmcf->pg + t->offset) = ms;
             continue;
         }
 
