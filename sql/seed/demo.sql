@@ -736,3 +736,7 @@ SELECT 'a0000000-0000-4000-8000-000000000001', x.oid, x.conv, 'personal',
 ON CONFLICT DO NOTHING;
 
 COMMIT;
+
+-- planner statistics now, as a database in use has them, rather than
+-- whenever autovacuum comes by: the first plans are made with them
+ANALYZE;

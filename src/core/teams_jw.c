@@ -154,49 +154,90 @@ teams_jw_end(teams_jw_t *w)
 }
 
 
+/*
+ * The bytes a character adds when escaped: 1 for the short escapes, 5 for
+ * a \u00XX one, 0 for a byte copied as it is.
+ */
+static const unsigned char  teams_jw_extra[128] = {
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 5, 5, 1, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* " & */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 5, 0,     /* < > */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,     /* \ */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5,     /* DEL */
+};
+
+#define teams_jw_extra_of(ch)  ((ch) < 0x80 ? teams_jw_extra[ch] : 0)
+
+
 void
 teams_jw_strn(teams_jw_t *w, const char *s, size_t len)
 {
-    size_t          i;
-    char            esc[8];
-    unsigned char   ch;
+    char                   *p;
+    size_t                  i, run, need;
+    const unsigned char    *u = (const unsigned char *) s;
+    static const char       hex[] = "0123456789abcdef";
 
     teams_jw_sep(w);
-    teams_jw_put(w, "\"", 1);
+
+    /* the exact size first, so the copy below never checks for room */
+    need = len + 2;
 
     for (i = 0; i < len; i++) {
-        ch = (unsigned char) s[i];
+        need += teams_jw_extra_of(u[i]);
+    }
 
-        switch (ch) {
-        case '"':
-            teams_jw_put(w, "\\\"", 2);
+    if (need < len || teams_jw_grow(w, need) != 0) {
+        w->failed = 1;
+        return;
+    }
+
+    p = w->buf + w->len;
+    *p++ = '"';
+
+    for (i = 0; i < len; i++) {
+
+        for (run = i; run < len && teams_jw_extra_of(u[run]) == 0; run++) {
+            /* void */
+        }
+
+        memcpy(p, s + i, run - i);
+        p += run - i;
+        i = run;
+
+        if (i == len) {
             break;
+        }
+
+        *p++ = '\\';
+
+        switch (u[i]) {
+        case '"':
         case '\\':
-            teams_jw_put(w, "\\\\", 2);
+            *p++ = (char) u[i];
             break;
         case '\n':
-            teams_jw_put(w, "\\n", 2);
+            *p++ = 'n';
             break;
         case '\r':
-            teams_jw_put(w, "\\r", 2);
+            *p++ = 'r';
             break;
         case '\t':
-            teams_jw_put(w, "\\t", 2);
+            *p++ = 't';
             break;
         default:
-            if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&'
-                || ch == 0x7f)
-            {
-                snprintf(esc, sizeof(esc), "\\u%04x", ch);
-                teams_jw_put(w, esc, 6);
-
-            } else {
-                teams_jw_put(w, (const char *) &s[i], 1);
-            }
+            *p++ = 'u';
+            *p++ = '0';
+            *p++ = '0';
+            *p++ = hex[u[i] >> 4];
+            *p++ = hex[u[i] & 0x0f];
         }
     }
 
-    teams_jw_put(w, "\"", 1);
+    *p++ = '"';
+    w->len = p - w->buf;
 }
 
 

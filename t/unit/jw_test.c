@@ -5,6 +5,7 @@
  */
 
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,56 @@ TEAMS_TEST(jw_escapes_and_round_trips)
     TEAMS_EXPECT_INT_EQ(len, sizeof(nasty) - 1);
 
     teams_json_free(v);
+    free(s);
+    free(w.buf);
+}
+
+
+/* every byte value, each between plain runs, against a byte-wise writer */
+TEAMS_TEST(jw_every_byte_escapes_like_the_rule)
+{
+    int          c;
+    char        *s, in[256 * 3], want[256 * 10 + 3], *p;
+    size_t       n;
+    teams_jw_t   w;
+
+    p = want;
+    *p++ = '"';
+
+    for (c = 0, n = 0; c < 256; c++) {
+        in[n++] = 'a';
+        in[n++] = (char) c;
+        in[n++] = 'z';
+        *p++ = 'a';
+
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = (char) c;
+
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            *p++ = '\\';
+            *p++ = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+
+        } else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f) {
+            p += sprintf(p, "\\u%04x", c);
+
+        } else {
+            *p++ = (char) c;
+        }
+
+        *p++ = 'z';
+    }
+
+    *p++ = '"';
+    *p = '\0';
+
+    teams_jw_init(&w, teams_jw_malloc, NULL);
+    teams_jw_strn(&w, in, n);
+
+    s = teams_test_jw_text(&w);
+    TEAMS_ASSERT_NOT_NULL(s);
+    TEAMS_EXPECT_INT_EQ(strlen(s), strlen(want));
+    TEAMS_EXPECT_STR_EQ(s, want);
     free(s);
     free(w.buf);
 }
