@@ -12,6 +12,7 @@
 
 #include "ngx_teams_module.h"
 #include "ngx_teams_identity.h"
+#include "ngx_teams_caller.h"
 #include "ngx_teams_pg.h"
 #include "ngx_teams_redis.h"
 #include "ngx_teams_action.h"
@@ -48,6 +49,12 @@ typedef struct {
     char                         nonce[33];
     const char                  *idem;
 
+    ngx_teams_caller_t           caller;
+    teams_gate_t                 gate;
+    const char                  *sql;
+    int                          nparams;
+    unsigned                     read:1;        /* gated here, not in SQL */
+
     const char                  *params[NGX_TEAMS_ACT_MAX_PARAMS];
     ngx_teams_pg_query_t        *q;
     teams_json_t                *res;
@@ -58,9 +65,6 @@ typedef struct {
     unsigned                     form:1;        /* render the form */
 
     teams_card_ctx_t             cc;
-    const char                 **perms;
-    const char                 **allowed;
-    const char                 **caps;
 
     teams_jw_t                   card;          /* the card, or none */
     unsigned                     has_card:1;
@@ -80,8 +84,14 @@ static ngx_int_t ngx_teams_act_prefs_save(ngx_teams_act_t *act);
 static void ngx_teams_act_prefs_done(ngx_http_request_t *r, ngx_str_t *card,
     ngx_int_t rc);
 static ngx_int_t ngx_teams_act_prepare(ngx_teams_act_t *act);
+static ngx_int_t ngx_teams_act_read(ngx_teams_act_t *act, const char *sql,
+    int nparams);
 static ngx_int_t ngx_teams_act_query(ngx_teams_act_t *act, const char *sql,
     int nparams);
+static void ngx_teams_act_caller_done(ngx_http_request_t *r, void *data);
+static ngx_int_t ngx_teams_act_run(ngx_teams_act_t *act);
+static void ngx_teams_act_unavailable(ngx_teams_act_t *act);
+static void ngx_teams_act_gone(ngx_teams_act_t *act);
 static void ngx_teams_act_done(ngx_teams_pg_query_t *q, PGresult *res);
 static void ngx_teams_act_convref_done(ngx_teams_pg_query_t *q,
     PGresult *res);
@@ -381,6 +391,34 @@ ngx_teams_act_bad_value(ngx_teams_act_t *act, const char *why)
 }
 
 
+/* the search statement of a kind; "" (or none) searches them all */
+static const char *
+ngx_teams_act_search_sql(const char *kind)
+{
+    ngx_uint_t  i;
+
+    static const struct {
+        const char  *kind;
+        const char  *sql;
+    } searches[] = {
+        { "ticket", NGX_TEAMS_SQL_SEARCH_ONE(NGX_TEAMS_SQL_HITS_TICKET) },
+        { "task", NGX_TEAMS_SQL_SEARCH_ONE(NGX_TEAMS_SQL_HITS_TASK) },
+        { "contact", NGX_TEAMS_SQL_SEARCH_ONE(NGX_TEAMS_SQL_HITS_CONTACT) },
+        { "approval", NGX_TEAMS_SQL_SEARCH_ONE(NGX_TEAMS_SQL_HITS_APPROVAL) }
+    };
+
+    for (i = 0; kind != NULL && i < sizeof(searches) / sizeof(searches[0]);
+         i++)
+    {
+        if (ngx_strcmp(kind, searches[i].kind) == 0) {
+            return searches[i].sql;
+        }
+    }
+
+    return NGX_TEAMS_SQL_SEARCH;
+}
+
+
 static ngx_int_t
 ngx_teams_act_invoke(ngx_teams_act_t *act)
 {
@@ -456,26 +494,17 @@ ngx_teams_act_invoke(ngx_teams_act_t *act)
     }
 
     if (act->route == TEAMS_INVOKE_ME_QUERY) {
-        act->params[7] = teams_args_get(&act->args, "query", NULL);
-        act->params[8] = teams_args_get(&act->args, "count", NULL);
-        act->params[9] = teams_args_get(&act->args, "skip", NULL);
-        act->params[10] = teams_args_get(&act->args, "kind", NULL);
+        act->params[3] = teams_args_get(&act->args, "query", NULL);
+        act->params[4] = teams_args_get(&act->args, "count", NULL);
+        act->params[5] = teams_args_get(&act->args, "skip", NULL);
         act->def = teams_action_get(TEAMS_ACTION_OPEN_RECORD);
 
         /* the gate checks the surface only; each kind its own permission */
-        act->params[0] = ngx_teams_act_cstr(act->r->pool,
-                                            (char *) act->id->tenant.data,
-                                            act->id->tenant.len);
-        act->params[1] = ngx_teams_act_cstr(act->r->pool,
-                                            (char *) act->id->user_id.data,
-                                            act->id->user_id.len);
-        act->params[2] = "";
-        act->params[3] = "";
-        act->params[4] = "";
-        act->params[5] = "";
-        act->params[6] = act->surface_cap;
+        act->gate = (teams_gate_t) { "", "", "", "", act->surface_cap };
 
-        return ngx_teams_act_query(act, NGX_TEAMS_SQL_SEARCH, 11);
+        return ngx_teams_act_read(act, ngx_teams_act_search_sql(
+                                  teams_args_get(&act->args, "kind", NULL)),
+                                  6);
     }
 
     if (act->def == NULL) {
@@ -567,15 +596,11 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
 
     perm = teams_action_perm(def, act->target);
 
-    act->params[0] = ngx_teams_act_cstr(pool, (char *) act->id->tenant.data,
-                                        act->id->tenant.len);
-    act->params[1] = ngx_teams_act_cstr(pool, (char *) act->id->user_id.data,
-                                        act->id->user_id.len);
-    act->params[2] = perm ? perm->resource : def->perms[0].resource;
-    act->params[3] = perm ? perm->action : def->perms[0].action;
-    act->params[4] = def->allowed_key ? def->allowed_key : "";
-    act->params[5] = def->capability ? def->capability : "";
-    act->params[6] = act->surface_cap ? act->surface_cap : "";
+    act->gate.resource = perm ? perm->resource : def->perms[0].resource;
+    act->gate.action = perm ? perm->action : def->perms[0].action;
+    act->gate.allowed_key = def->allowed_key ? def->allowed_key : "";
+    act->gate.capability = def->capability ? def->capability : "";
+    act->gate.surface_cap = act->surface_cap ? act->surface_cap : "";
 
     if (act->form || act->nerrs) {
         if (act->cmd == NULL && act->nerrs && !act->form
@@ -594,7 +619,7 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
 
         /* a form: the client list when it has a client choice */
         if (def->id == TEAMS_ACTION_CREATE_TICKET_FROM_MESSAGE) {
-            return ngx_teams_act_query(act, NGX_TEAMS_SQL_CLIENTS, 7);
+            return ngx_teams_act_read(act, NGX_TEAMS_SQL_CLIENTS, 3);
         }
 
         ngx_teams_act_form_card(act, NULL);
@@ -605,17 +630,17 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
         switch (def->id) {
         case TEAMS_ACTION_MY_TICKETS:
         case TEAMS_ACTION_MY_APPROVALS:
-            act->params[7] = "10";
-            act->params[8] = "0";
-            return ngx_teams_act_query(act,
-                                       def->id == TEAMS_ACTION_MY_TICKETS
-                                       ? NGX_TEAMS_SQL_MY_TICKETS
-                                       : NGX_TEAMS_SQL_MY_APPROVALS, 9);
+            act->params[3] = "10";
+            act->params[4] = "0";
+            return ngx_teams_act_read(act,
+                                      def->id == TEAMS_ACTION_MY_TICKETS
+                                      ? NGX_TEAMS_SQL_MY_TICKETS
+                                      : NGX_TEAMS_SQL_MY_APPROVALS, 5);
         default:
             break;
         }
 
-        act->params[7] = ngx_teams_act_arg(act, "ref");
+        act->params[3] = ngx_teams_act_arg(act, "ref");
 
         switch (act->target) {
         case TEAMS_TARGET_TICKET:
@@ -635,10 +660,16 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
             break;
         }
 
-        return ngx_teams_act_query(act, sql, 8);
+        return ngx_teams_act_read(act, sql, 4);
     }
 
-    /* mutations */
+    /* mutations: the gate again, in their own statement */
+
+    act->params[2] = act->gate.resource;
+    act->params[3] = act->gate.action;
+    act->params[4] = act->gate.allowed_key;
+    act->params[5] = act->gate.capability;
+    act->params[6] = act->gate.surface_cap;
 
     hash = ngx_pnalloc(pool, 65);
     mins = ngx_pnalloc(pool, NGX_INT_T_LEN + 1);
@@ -728,16 +759,105 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
 }
 
 
+/* a read: gated here against the caller's cached context */
+static ngx_int_t
+ngx_teams_act_read(ngx_teams_act_t *act, const char *sql, int nparams)
+{
+    act->read = 1;
+
+    return ngx_teams_act_query(act, sql, nparams);
+}
+
+
+/* every statement: the caller's context first, then the statement */
 static ngx_int_t
 ngx_teams_act_query(ngx_teams_act_t *act, const char *sql, int nparams)
 {
-    int                     i;
-    ngx_teams_main_conf_t  *tmcf;
+    ngx_int_t  rc;
 
-    for (i = 0; i < nparams; i++) {
-        if (act->params[i] == NULL && i < 7) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    act->sql = sql;
+    act->nparams = nparams;
+
+    act->params[0] = ngx_teams_act_cstr(act->r->pool,
+                                        (char *) act->id->tenant.data,
+                                        act->id->tenant.len);
+    act->params[1] = ngx_teams_act_cstr(act->r->pool,
+                                        (char *) act->id->user_id.data,
+                                        act->id->user_id.len);
+    if (act->params[0] == NULL || act->params[1] == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_teams_caller_get(act->r, &act->id->tenant, &act->id->user_id,
+                              &act->caller, ngx_teams_act_caller_done, act);
+
+    if (rc == NGX_AGAIN) {
+        return NGX_DONE;
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_teams_act_run(act);
+}
+
+
+static void
+ngx_teams_act_caller_done(ngx_http_request_t *r, void *data)
+{
+    ngx_int_t         rc;
+    ngx_teams_act_t  *act = data;
+
+    rc = ngx_teams_act_run(act);
+
+    if (rc != NGX_DONE) {
+        ngx_teams_finish(r, rc);
+    }
+}
+
+
+static ngx_int_t
+ngx_teams_act_run(ngx_teams_act_t *act)
+{
+    const char             *err;
+    ngx_teams_main_conf_t  *tmcf;
+    static const char       denied[] = "{\"status\":\"denied\"}";
+
+    if (act->caller.unavailable) {
+        ngx_teams_act_unavailable(act);
+        return NGX_DONE;
+    }
+
+    if (!act->caller.found) {
+        ngx_teams_act_gone(act);
+        return NGX_DONE;
+    }
+
+    act->cc.perms = act->caller.perms;
+    act->cc.nperms = act->caller.nperms;
+    act->cc.allowed = act->caller.allowed;
+    act->cc.nallowed = act->caller.nallowed;
+    act->cc.caps = act->caller.caps;
+    act->cc.ncaps = act->caller.ncaps;
+    act->cc.links.app_id = act->caller.app_id;
+
+    if (act->read) {
+        if (!teams_gate_pass(&act->gate, act->caller.perms,
+                             act->caller.nperms, act->caller.allowed,
+                             act->caller.nallowed, act->caller.caps,
+                             act->caller.ncaps))
+        {
+            act->res = teams_json_parse(denied, sizeof(denied) - 1, 1, &err);
+            if (act->res == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            ngx_teams_act_render(act);
+            return NGX_DONE;
         }
+
+        act->params[2] = act->caller.perms_array;
     }
 
     tmcf = ngx_http_get_module_main_conf(act->r, ngx_teams_module);
@@ -747,8 +867,8 @@ ngx_teams_act_query(ngx_teams_act_t *act, const char *sql, int nparams)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    act->q->sql = sql;
-    act->q->nparams = nparams;
+    act->q->sql = act->sql;
+    act->q->nparams = act->nparams;
     act->q->params = act->params;
     act->q->done = ngx_teams_act_done;
     act->q->data = act;
@@ -759,33 +879,29 @@ ngx_teams_act_query(ngx_teams_act_t *act, const char *sql, int nparams)
 }
 
 
-static const char **
-ngx_teams_act_list(ngx_pool_t *pool, const teams_json_t *arr, size_t *n)
+/* the user or the integration went away since the identity was cached */
+static void
+ngx_teams_act_gone(ngx_teams_act_t *act)
 {
-    size_t               i;
-    const char         **list;
-    const teams_json_t  *v;
+    ngx_teams_act_text(act, NULL, "Your PSA account or the Teams setup of "
+                       "your organization changed; ask your administrator.");
+    ngx_teams_act_publish(act);
+}
 
-    *n = 0;
 
-    if (arr == NULL || arr->type != TEAMS_JSON_ARRAY) {
-        return NULL;
+static void
+ngx_teams_act_unavailable(ngx_teams_act_t *act)
+{
+    if (act->route == TEAMS_INVOKE_MESSAGE) {
+        ngx_teams_act_text(act, NULL, "The PSA is not reachable just now; "
+                           "please try again in a minute.");
+        ngx_teams_act_publish(act);
+        return;
     }
 
-    list = ngx_pcalloc(pool, (arr->nchildren + 1) * sizeof(char *));
-    if (list == NULL) {
-        return NULL;
-    }
-
-    for (i = 0, v = arr->child; v != NULL; v = v->next) {
-        if (v->type == TEAMS_JSON_STRING) {
-            list[i++] = v->str;
-        }
-    }
-
-    *n = i;
-
-    return list;
+    ngx_teams_finish(act->r, ngx_teams_send_error(act->r,
+                     NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                     "the PSA is not reachable; retry later"));
 }
 
 
@@ -800,10 +916,7 @@ ngx_teams_act_done(ngx_teams_pg_query_t *q, PGresult *res)
     {
         if (q->rc == NGX_TEAMS_PG_OK && PQntuples(res) == 0) {
             /* no gate row: the user or the integration went away */
-            ngx_teams_act_text(act, NULL, "Your PSA account or the Teams "
-                               "setup of your organization changed; ask "
-                               "your administrator.");
-            ngx_teams_act_publish(act);
+            ngx_teams_act_gone(act);
             return;
         }
 
@@ -812,16 +925,7 @@ ngx_teams_act_done(ngx_teams_pg_query_t *q, PGresult *res)
                       act->def ? act->def->name : "-",
                       q->error ? q->error : "no result");
 
-        if (act->route == TEAMS_INVOKE_MESSAGE) {
-            ngx_teams_act_text(act, NULL, "The PSA is not reachable just "
-                               "now; please try again in a minute.");
-            ngx_teams_act_publish(act);
-            return;
-        }
-
-        ngx_teams_finish(act->r, ngx_teams_send_error(act->r,
-                         NGX_HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                         "the PSA is not reachable; retry later"));
+        ngx_teams_act_unavailable(act);
         return;
     }
 
@@ -833,20 +937,6 @@ ngx_teams_act_done(ngx_teams_pg_query_t *q, PGresult *res)
         ngx_teams_finish(act->r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
-
-    act->perms = ngx_teams_act_list(act->r->pool,
-                                    teams_json_get(act->res, "perms"),
-                                    &act->cc.nperms);
-    act->allowed = ngx_teams_act_list(act->r->pool,
-                                      teams_json_get(act->res, "allowed"),
-                                      &act->cc.nallowed);
-    act->caps = ngx_teams_act_list(act->r->pool,
-                                   teams_json_get(act->res, "caps"),
-                                   &act->cc.ncaps);
-    act->cc.perms = act->perms;
-    act->cc.allowed = act->allowed;
-    act->cc.caps = act->caps;
-    act->cc.links.app_id = teams_card_jstr(act->res, "app_id", NULL);
 
     ngx_teams_act_render(act);
 }
@@ -932,10 +1022,10 @@ ngx_teams_act_render(ngx_teams_act_t *act)
     }
 
     if (ngx_strcmp(status, "denied") == 0) {
-        deny = teams_action_check(act->def, act->target, act->perms,
-                                  act->cc.nperms, act->allowed,
-                                  act->cc.nallowed, act->caps, act->cc.ncaps,
-                                  act->surface_cap);
+        deny = teams_action_check(act->def, act->target, act->cc.perms,
+                                  act->cc.nperms, act->cc.allowed,
+                                  act->cc.nallowed, act->cc.caps,
+                                  act->cc.ncaps, act->surface_cap);
         act->status = NGX_HTTP_FORBIDDEN;
         ngx_teams_act_text(act, "Not allowed",
                            deny != TEAMS_DENY_NONE

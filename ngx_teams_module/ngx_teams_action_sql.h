@@ -1,21 +1,28 @@
 
 /*
  * The SQL of the actions.  Every statement is tenant-scoped and
- * parameterized, and begins with the same context: the caller's MSP
- * permissions (one statement, no round trip of its own), the tenant's
- * Teams settings and the gate that every action passes.  Mutating
- * statements do everything in one statement with data-modifying CTEs: the
- * receipt row is inserted first and every write depends on it, so a
- * duplicate submit writes nothing, even when two race.
+ * parameterized.
  *
+ * The caller's context -- MSP permissions, the tenant's allowed actions,
+ * enabled capabilities and app id -- comes from NGX_TEAMS_SQL_CALLER and
+ * is cached per worker process for a short time (ngx_teams_caller.c).
+ *
+ * Reads are gated in C against that context; their statements get the
+ * permissions as a parameter, for the per-kind read rules.
+ *   $1 tenant  $2 user id  $3 permissions (text[]), parameters from $4
+ *
+ * Mutations check the gate again in their own statement, from the role
+ * tables, so a write never rests on a cached permission; they do
+ * everything in one statement with data-modifying CTEs: the receipt row
+ * is inserted first and every write depends on it, so a duplicate submit
+ * writes nothing, even when two race.
  *   $1 tenant  $2 user id  $3 $4 permission (resource, action; '' none)
  *   $5 allowed_actions key  $6 action capability  $7 surface capability
- * reads:     action parameters from $8
- * mutations: $8 idempotency key  $9 surface  $10 Microsoft user id
- *            $11 payload hash  $12 action name, parameters from $13
+ *   $8 idempotency key  $9 surface  $10 Microsoft user id
+ *   $11 payload hash  $12 action name, parameters from $13
  *
  * Each statement returns one row, one column: a JSON object with the
- * context (perms, allowed, caps, app_id, ok) and the action's outcome.
+ * action's outcome ('status', and what the outcome carries).
  */
 
 
@@ -23,7 +30,8 @@
 #define _NGX_TEAMS_ACTION_SQL_H_INCLUDED_
 
 
-#define NGX_TEAMS_SQL_CTX                                                     \
+/* the caller: who the user is and what the tenant turned on ($1, $2) */
+#define NGX_TEAMS_SQL_ME_TI                                                   \
     "WITH me AS ("                                                            \
     " SELECT u.user_id, coalesce(nullif(u.timezone, ''), 'UTC') AS tz,"       \
     "  coalesce(nullif(trim(coalesce(u.first_name, '') || ' '"                \
@@ -53,7 +61,12 @@
     " LEFT JOIN microsoft_profiles mp ON mp.tenant = t.tenant"                \
     "  AND mp.profile_id = t.selected_profile_id"                             \
     " WHERE t.tenant = $1::uuid AND t.install_status = 'active'"              \
-    "), gate AS ("                                                            \
+    ")"
+
+/* mutations: the same, and the gate every action passes ($3 to $7) */
+#define NGX_TEAMS_SQL_CTX                                                     \
+    NGX_TEAMS_SQL_ME_TI                                                       \
+    ", gate AS ("                                                             \
     " SELECT me.user_id, me.tz, me.name, me.perms, ti.allowed, ti.caps,"      \
     "  ti.app_id,"                                                            \
     "  ($3 = '' OR ($3 || ':' || $4) = ANY (me.perms))"                       \
@@ -63,9 +76,16 @@
     " FROM me, ti"                                                            \
     ")"
 
-#define NGX_TEAMS_SQL_CTX_OUT                                                 \
-    "'perms', g.perms, 'allowed', g.allowed, 'caps', g.caps,"                 \
-    " 'app_id', g.app_id, 'ok', g.ok"
+/* the caller's context, cached per worker process */
+#define NGX_TEAMS_SQL_CALLER                                                  \
+    NGX_TEAMS_SQL_ME_TI                                                       \
+    " SELECT json_build_object('perms', me.perms, 'allowed', ti.allowed,"     \
+    " 'caps', ti.caps, 'app_id', ti.app_id)::text FROM me, ti"
+
+/* reads: the gate ran in C, against the cached context */
+#define NGX_TEAMS_SQL_CTX_READ                                                \
+    "WITH gate AS (SELECT $2::uuid AS user_id, $3::text[] AS perms,"          \
+    " true AS ok)"
 
 /* mutations: the stored result of an earlier submit with the same key */
 #define NGX_TEAMS_SQL_PRIOR                                                   \
@@ -128,9 +148,9 @@
     " LEFT JOIN boards b ON b.tenant = t.tenant AND b.board_id = t.board_id"
 
 
-/* my_tickets: $8 limit, $9 offset */
+/* my_tickets: $4 limit, $5 offset */
 #define NGX_TEAMS_SQL_MY_TICKETS                                              \
-    NGX_TEAMS_SQL_CTX                                                         \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
     ", items AS (SELECT t.ticket_id, t.ticket_number, t.title, s.name,"       \
     " c.client_name, t.updated_at FROM gate g, tickets t"                     \
     " LEFT JOIN statuses s ON s.tenant = t.tenant"                            \
@@ -142,8 +162,8 @@
     "  FROM ticket_resources tr WHERE tr.tenant = t.tenant"                   \
     "  AND tr.ticket_id = t.ticket_id AND tr.additional_user_id = $2::uuid))" \
     " ORDER BY t.updated_at DESC NULLS LAST, t.ticket_number"                 \
-    " LIMIT $8::int OFFSET $9::int)"                                          \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " LIMIT $4::int OFFSET $5::int)"                                          \
+    " SELECT json_build_object("                                              \
     " 'status', CASE WHEN g.ok THEN 'ok' ELSE 'denied' END,"                  \
     " 'items', coalesce((SELECT json_agg(json_build_object("                  \
     "  'kind', 'ticket', 'id', i.ticket_id, 'number', i.ticket_number,"       \
@@ -152,9 +172,9 @@
     "  ORDER BY i.updated_at DESC NULLS LAST, i.ticket_number)"               \
     "  FROM items i), '[]'))::text FROM gate g"
 
-/* my_approvals: $8 limit, $9 offset */
+/* my_approvals: $4 limit, $5 offset */
 #define NGX_TEAMS_SQL_MY_APPROVALS                                            \
-    NGX_TEAMS_SQL_CTX                                                         \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
     ", items AS (SELECT ts.id, ts.submitted_at, tp.start_date, tp.end_date,"  \
     " coalesce(nullif(trim(coalesce(u.first_name, '') || ' '"                 \
     "  || coalesce(u.last_name, '')), ''), u.email) AS who,"                  \
@@ -167,8 +187,8 @@
     " WHERE g.ok AND ts.tenant = $1::uuid"                                    \
     " AND ts.approval_status = 'SUBMITTED'"                                   \
     " ORDER BY ts.submitted_at NULLS LAST, ts.id"                             \
-    " LIMIT $8::int OFFSET $9::int)"                                          \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " LIMIT $4::int OFFSET $5::int)"                                          \
+    " SELECT json_build_object("                                              \
     " 'status', CASE WHEN g.ok THEN 'ok' ELSE 'denied' END,"                  \
     " 'items', coalesce((SELECT json_agg(json_build_object("                  \
     "  'kind', 'approval', 'id', i.id,"                                       \
@@ -179,14 +199,14 @@
     "  ORDER BY i.submitted_at NULLS LAST, i.id) FROM items i), '[]'))::text" \
     " FROM gate g"
 
-/* open_record, one per kind: $8 ref */
+/* open_record, one per kind: $4 ref */
 #define NGX_TEAMS_SQL_OPEN_TICKET                                             \
-    NGX_TEAMS_SQL_CTX                                                         \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
     ", rec AS (SELECT " NGX_TEAMS_SQL_TICKET_REC " AS j FROM gate g,"         \
     " tickets t" NGX_TEAMS_SQL_TICKET_JOINS                                   \
     " WHERE g.ok AND t.tenant = $1::uuid AND "                                \
-    NGX_TEAMS_SQL_TICKET_REF("8") " LIMIT 2)"                                 \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    NGX_TEAMS_SQL_TICKET_REF("4") " LIMIT 2)"                                 \
+    " SELECT json_build_object("                                              \
     " 'status', CASE WHEN NOT g.ok THEN 'denied'"                             \
     "  WHEN (SELECT count(*) FROM rec) = 1 THEN 'ok'"                         \
     "  WHEN (SELECT count(*) FROM rec) > 1 THEN 'ambiguous'"                  \
@@ -195,7 +215,7 @@
     "  THEN (SELECT j FROM rec) END)::text FROM gate g"
 
 #define NGX_TEAMS_SQL_OPEN_TAIL                                               \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " SELECT json_build_object("                                              \
     " 'status', CASE WHEN NOT g.ok THEN 'denied'"                             \
     "  WHEN (SELECT count(*) FROM rec) = 1 THEN 'ok'"                         \
     "  WHEN (SELECT count(*) FROM rec) > 1 THEN 'ambiguous'"                  \
@@ -204,7 +224,7 @@
     "  THEN (SELECT j FROM rec) END)::text FROM gate g"
 
 #define NGX_TEAMS_SQL_OPEN_TASK                                               \
-    NGX_TEAMS_SQL_CTX                                                         \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
     ", rec AS (SELECT json_build_object('kind', 'task', 'id', pt.task_id,"    \
     " 'extra', pj.project_id, 'number', pt.task_id, 'title', pt.task_name,"   \
     " 'subtitle', pj.project_name || ' · ' || ph.phase_name,"                 \
@@ -227,11 +247,11 @@
     " LEFT JOIN users au ON au.tenant = pt.tenant"                            \
     "  AND au.user_id = pt.assigned_to"                                       \
     " WHERE g.ok AND pt.tenant = $1::uuid"                                    \
-    " AND (pt.task_id::text = lower($8) OR pt.wbs_code = $8) LIMIT 2)"        \
+    " AND (pt.task_id::text = lower($4) OR pt.wbs_code = $4) LIMIT 2)"        \
     NGX_TEAMS_SQL_OPEN_TAIL
 
 #define NGX_TEAMS_SQL_OPEN_CONTACT                                            \
-    NGX_TEAMS_SQL_CTX                                                         \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
     ", rec AS (SELECT json_build_object('kind', 'contact',"                   \
     " 'id', ct.contact_name_id, 'title', coalesce(ct.full_name, ct.email),"   \
     " 'subtitle', c.client_name,"                                             \
@@ -243,8 +263,8 @@
     " LEFT JOIN clients c ON c.tenant = ct.tenant"                            \
     "  AND c.client_id = ct.client_id"                                        \
     " WHERE g.ok AND ct.tenant = $1::uuid"                                    \
-    " AND (ct.contact_name_id::text = lower($8)"                              \
-    "  OR lower(ct.email) = lower($8)) LIMIT 2)"                              \
+    " AND (ct.contact_name_id::text = lower($4)"                              \
+    "  OR lower(ct.email) = lower($4)) LIMIT 2)"                              \
     NGX_TEAMS_SQL_OPEN_TAIL
 
 /*
@@ -271,7 +291,7 @@
     " THEN right(" x "::text, 8) ELSE " x "::text END)"
 
 #define NGX_TEAMS_SQL_OPEN_APPROVAL                                           \
-    NGX_TEAMS_SQL_CTX                                                         \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
     ", rec AS (SELECT json_build_object('kind', 'approval', 'id', ts.id,"     \
     " 'status', ts.approval_status,"                                          \
     " 'title', 'Time sheet · ' || coalesce(nullif(trim(coalesce("             \
@@ -295,11 +315,11 @@
     " WHERE g.ok AND ts.tenant = $1::uuid"                                    \
     " AND (ts.user_id = $2::uuid OR 'timesheet:read_all' = ANY (g.perms)"     \
     "  OR 'timesheet:approve' = ANY (g.perms))"                               \
-    " AND " NGX_TEAMS_SQL_SHEET_REF("8") " LIMIT 2)"                          \
+    " AND " NGX_TEAMS_SQL_SHEET_REF("4") " LIMIT 2)"                          \
     NGX_TEAMS_SQL_OPEN_TAIL
 
 #define NGX_TEAMS_SQL_OPEN_ENTRY                                              \
-    NGX_TEAMS_SQL_CTX                                                         \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
     ", rec AS (SELECT json_build_object('kind', 'entry', 'id', e.entry_id,"   \
     " 'title', 'Time entry · ' || e.work_date || ' · '"                       \
     "  || round(coalesce(e.billable_duration, 0) / 60.0, 2) || ' h',"         \
@@ -309,19 +329,33 @@
     "  json_build_object('t', 'Status', 'v', e.approval_status),"             \
     "  json_build_object('t', 'Notes', 'v', e.notes))) AS j"                  \
     " FROM gate g, time_entries e"                                            \
-    " WHERE g.ok AND e.tenant = $1::uuid AND e.entry_id::text = lower($8)"    \
+    " WHERE g.ok AND e.tenant = $1::uuid AND e.entry_id::text = lower($4)"    \
     " AND (e.user_id = $2::uuid OR 'timesheet:read_all' = ANY (g.perms))"     \
     " LIMIT 2)"                                                               \
     NGX_TEAMS_SQL_OPEN_TAIL
 
 
-/* search (message extension): $8 text ('' = my recent work), $9 count,
- * $10 skip, $11 kind filter ('' all) */
-#define NGX_TEAMS_SQL_SEARCH                                                  \
-    NGX_TEAMS_SQL_CTX                                                         \
-    ", q AS (SELECT '%' || replace(replace(replace(lower($8), '\\', '\\\\'),"  \
-    " '%', '\\%'), '_', '\\_') || '%' AS pat, $8 = '' AS initial)"            \
-    ", hits AS ("                                                             \
+/*
+ * search (message extension): $4 text ('' = my recent work), $5 count,
+ * $6 skip; one statement for all kinds and one per kind, so a search of
+ * one kind plans and runs no branch of the others
+ */
+#define NGX_TEAMS_SQL_SEARCH_HEAD                                             \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
+    ", q AS (SELECT '%' || replace(replace(replace(lower($4), '\\', '\\\\')," \
+    " '%', '\\%'), '_', '\\_') || '%' AS pat, $4 = '' AS initial)"            \
+    ", hits AS ("
+
+#define NGX_TEAMS_SQL_SEARCH_TAIL                                             \
+    "), page AS (SELECT * FROM hits ORDER BY ord, at DESC NULLS LAST, id"     \
+    " OFFSET $6::int LIMIT $5::int)"                                          \
+    " SELECT json_build_object('status', 'ok',"                               \
+    " 'items', coalesce((SELECT json_agg(json_build_object('kind', p.kind,"   \
+    "  'id', p.id, 'extra', p.extra, 'title', p.title,"                       \
+    "  'subtitle', p.subtitle) ORDER BY p.ord, p.at DESC NULLS LAST, p.id)"   \
+    "  FROM page p), '[]'))::text"
+
+#define NGX_TEAMS_SQL_HITS_TICKET                                             \
     " SELECT 1 AS ord, 'ticket' AS kind, t.ticket_id::text AS id,"            \
     "  NULL::text AS extra,"                                                  \
     "  t.ticket_number || ' · ' || coalesce(t.title, '') AS title,"           \
@@ -332,63 +366,69 @@
     "  AND s.status_id = t.status_id"                                         \
     " LEFT JOIN clients c ON c.tenant = t.tenant"                             \
     "  AND c.client_id = t.client_id"                                         \
-    " WHERE g.ok AND t.tenant = $1::uuid AND $11 IN ('', 'ticket')"           \
-    " AND 'ticket:read' = ANY (g.perms)"                                      \
+    " WHERE t.tenant = $1::uuid AND 'ticket:read' = ANY (g.perms)"            \
     " AND CASE WHEN q.initial THEN t.assigned_to = $2::uuid"                  \
     "  AND NOT t.is_closed"                                                   \
     "  ELSE lower(t.ticket_number) LIKE q.pat"                                \
-    "  OR lower(coalesce(t.title, '')) LIKE q.pat END"                        \
-    " UNION ALL"                                                              \
-    " SELECT 2, 'task', pt.task_id::text, ph.project_id::text, pt.task_name," \
-    "  pj.project_name, pt.updated_at"                                        \
+    "  OR lower(coalesce(t.title, '')) LIKE q.pat END"
+
+#define NGX_TEAMS_SQL_HITS_TASK                                               \
+    " SELECT 2 AS ord, 'task' AS kind, pt.task_id::text AS id,"               \
+    "  ph.project_id::text AS extra, pt.task_name AS title,"                  \
+    "  pj.project_name AS subtitle, pt.updated_at AS at"                      \
     " FROM gate g, q, project_tasks pt"                                       \
     " JOIN project_phases ph ON ph.tenant = pt.tenant"                        \
     "  AND ph.phase_id = pt.phase_id"                                         \
     " JOIN projects pj ON pj.tenant = ph.tenant"                              \
     "  AND pj.project_id = ph.project_id"                                     \
-    " WHERE g.ok AND pt.tenant = $1::uuid AND $11 IN ('', 'task')"            \
-    " AND 'project_task:read' = ANY (g.perms)"                                \
+    " WHERE pt.tenant = $1::uuid AND 'project_task:read' = ANY (g.perms)"     \
     " AND CASE WHEN q.initial THEN pt.assigned_to = $2::uuid"                 \
-    "  ELSE lower(pt.task_name) LIKE q.pat OR pt.wbs_code = $8 END"           \
-    " UNION ALL"                                                              \
-    " SELECT 3, 'contact', ct.contact_name_id::text, NULL,"                   \
-    "  coalesce(ct.full_name, ct.email), concat_ws(' · ', ct.email,"          \
-    "  c.client_name), ct.updated_at"                                         \
+    "  ELSE lower(pt.task_name) LIKE q.pat OR pt.wbs_code = $4 END"
+
+#define NGX_TEAMS_SQL_HITS_CONTACT                                            \
+    " SELECT 3 AS ord, 'contact' AS kind, ct.contact_name_id::text AS id,"    \
+    "  NULL::text AS extra, coalesce(ct.full_name, ct.email) AS title,"       \
+    "  concat_ws(' · ', ct.email, c.client_name) AS subtitle,"                \
+    "  ct.updated_at AS at"                                                   \
     " FROM gate g, q, contacts ct"                                            \
     " LEFT JOIN clients c ON c.tenant = ct.tenant"                            \
     "  AND c.client_id = ct.client_id"                                        \
-    " WHERE g.ok AND ct.tenant = $1::uuid AND $11 IN ('', 'contact')"         \
-    " AND NOT q.initial AND 'contact:read' = ANY (g.perms)"                   \
+    " WHERE ct.tenant = $1::uuid AND NOT q.initial"                           \
+    " AND 'contact:read' = ANY (g.perms)"                                     \
     " AND (lower(coalesce(ct.full_name, '')) LIKE q.pat"                      \
-    "  OR lower(coalesce(ct.email, '')) LIKE q.pat)"                          \
-    " UNION ALL"                                                              \
-    " SELECT 4, 'approval', ts.id::text, NULL,"                               \
+    "  OR lower(coalesce(ct.email, '')) LIKE q.pat)"
+
+#define NGX_TEAMS_SQL_HITS_APPROVAL                                           \
+    " SELECT 4 AS ord, 'approval' AS kind, ts.id::text AS id,"                \
+    "  NULL::text AS extra,"                                                  \
     "  'Time sheet · ' || coalesce(nullif(trim(coalesce(u.first_name, '')"    \
-    "  || ' ' || coalesce(u.last_name, '')), ''), u.email),"                  \
+    "  || ' ' || coalesce(u.last_name, '')), ''), u.email) AS title,"         \
     "  tp.start_date || ' to ' || tp.end_date || ' · approve '"               \
-    "  || " NGX_TEAMS_SQL_SHEET_SHORT("ts.id") ", ts.submitted_at"            \
+    "  || " NGX_TEAMS_SQL_SHEET_SHORT("ts.id") " AS subtitle,"                \
+    "  ts.submitted_at AS at"                                                 \
     " FROM gate g, q, time_sheets ts"                                         \
     " JOIN users u ON u.tenant = ts.tenant AND u.user_id = ts.user_id"        \
     " JOIN time_periods tp ON tp.tenant = ts.tenant"                          \
     "  AND tp.period_id = ts.period_id"                                       \
-    " WHERE g.ok AND ts.tenant = $1::uuid AND $11 IN ('', 'approval')"        \
-    " AND ts.approval_status = 'SUBMITTED'"                                    \
+    " WHERE ts.tenant = $1::uuid AND ts.approval_status = 'SUBMITTED'"        \
     " AND 'timesheet:approve' = ANY (g.perms)"                                \
     " AND (q.initial OR lower(u.first_name || ' ' || u.last_name) LIKE q.pat" \
-    "  OR lower(u.email) LIKE q.pat OR " NGX_TEAMS_SQL_SHEET_REF("8") ")"     \
-    "), page AS (SELECT * FROM hits ORDER BY ord, at DESC NULLS LAST, id"     \
-    " OFFSET $10::int LIMIT $9::int)"                                         \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
-    " 'status', CASE WHEN g.ok THEN 'ok' ELSE 'denied' END,"                  \
-    " 'items', coalesce((SELECT json_agg(json_build_object('kind', p.kind,"   \
-    "  'id', p.id, 'extra', p.extra, 'title', p.title,"                       \
-    "  'subtitle', p.subtitle) ORDER BY p.ord, p.at DESC NULLS LAST, p.id)"   \
-    "  FROM page p), '[]'))::text FROM gate g"
+    "  OR lower(u.email) LIKE q.pat OR " NGX_TEAMS_SQL_SHEET_REF("4") ")"
+
+#define NGX_TEAMS_SQL_SEARCH                                                  \
+    NGX_TEAMS_SQL_SEARCH_HEAD                                                 \
+    NGX_TEAMS_SQL_HITS_TICKET " UNION ALL" NGX_TEAMS_SQL_HITS_TASK            \
+    " UNION ALL" NGX_TEAMS_SQL_HITS_CONTACT                                   \
+    " UNION ALL" NGX_TEAMS_SQL_HITS_APPROVAL                                  \
+    NGX_TEAMS_SQL_SEARCH_TAIL
+
+#define NGX_TEAMS_SQL_SEARCH_ONE(hits)                                        \
+    NGX_TEAMS_SQL_SEARCH_HEAD hits NGX_TEAMS_SQL_SEARCH_TAIL
 
 /* the clients to choose from when creating a ticket */
 #define NGX_TEAMS_SQL_CLIENTS                                                 \
-    NGX_TEAMS_SQL_CTX                                                         \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    NGX_TEAMS_SQL_CTX_READ                                                    \
+    " SELECT json_build_object("                                              \
     " 'status', CASE WHEN g.ok THEN 'ok' ELSE 'denied' END,"                  \
     " 'choices', coalesce((SELECT json_agg(json_build_object("                \
     "  'title', x.client_name, 'value', x.client_id) ORDER BY x.client_name)" \
@@ -427,7 +467,7 @@
     "  'number', go.ticket_number, 'title', go.ticket_number || ' · '"        \
     "  || coalesce(go.title, '')),"                                           \
     " 'event', " NGX_TEAMS_SQL_EVENT("'TICKET_ASSIGNED'",                     \
-    "json_build_object('tenantId', $1::uuid, 'ticketId', go.ticket_id,"   \
+    "json_build_object('tenantId', $1::uuid, 'ticketId', go.ticket_id,"       \
     "  'userId', go.new_user, 'assignedByUserId', $2::uuid,"                  \
     "  'changes', json_build_object('assigned_to', json_build_object("        \
     "  'old', go.old_user, 'new', go.new_user)))") ")::jsonb FROM go"         \
@@ -442,7 +482,7 @@
     " updated_by = $2::uuid, updated_at = now() FROM go, rc"                  \
     " WHERE t.tenant = $1::uuid AND t.ticket_id = go.ticket_id RETURNING 1)"  \
     NGX_TEAMS_SQL_AUDIT("'ticket'", "go.ticket_id::text")                     \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " SELECT json_build_object("                                              \
     NGX_TEAMS_SQL_STATUS(                                                     \
     " WHEN (SELECT count(*) FROM tk) = 0 THEN 'not_found'"                    \
     " WHEN (SELECT count(*) FROM tk) > 1 THEN 'ambiguous'"                    \
@@ -476,7 +516,7 @@
     "  'number', go.ticket_number, 'title', go.ticket_number || ' · '"        \
     "  || coalesce(go.title, '')),"                                           \
     " 'event', " NGX_TEAMS_SQL_EVENT("'TICKET_COMMENT_ADDED'",                \
-    "json_build_object('tenantId', $1::uuid, 'ticketId', go.ticket_id,"   \
+    "json_build_object('tenantId', $1::uuid, 'ticketId', go.ticket_id,"       \
     "  'userId', $2::uuid, 'comment', json_build_object("                     \
     "  'id', go.comment_id, 'content', $14, 'author', go.author,"             \
     "  'isInternal', $15::boolean, 'authorType', 'internal'))") ")::jsonb"    \
@@ -499,7 +539,7 @@
     " FROM go, cm WHERE t.tenant = $1::uuid AND t.ticket_id = go.ticket_id"   \
     " RETURNING 1)"                                                           \
     NGX_TEAMS_SQL_AUDIT("'ticket'", "go.ticket_id::text")                     \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " SELECT json_build_object("                                              \
     NGX_TEAMS_SQL_STATUS(                                                     \
     " WHEN (SELECT count(*) FROM tk) = 0 THEN 'not_found'"                    \
     " WHEN (SELECT count(*) FROM tk) > 1 THEN 'ambiguous'"                    \
@@ -539,7 +579,7 @@
     " $2::uuid, $14, $14, $16::jsonb, th.thread_id, now(), now()"             \
     " FROM go, th RETURNING 1)"                                               \
     NGX_TEAMS_SQL_AUDIT("'project_task'", "go.task_id::text")                 \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " SELECT json_build_object("                                              \
     NGX_TEAMS_SQL_STATUS(                                                     \
     " WHEN (SELECT count(*) FROM tk) = 0 THEN 'not_found'"                    \
     " WHEN (SELECT count(*) FROM tk) > 1 THEN 'ambiguous'")                   \
@@ -590,7 +630,7 @@
     "  THEN 'ticket' ELSE 'task' END, 'id', go.id, 'number', go.num,"         \
     "  'extra', go.project_id, 'title', go.title),"                           \
     " 'event', " NGX_TEAMS_SQL_EVENT("'TIME_ENTRY_CREATED'",                  \
-    "json_build_object('tenantId', $1::uuid, 'timeEntryId', go.entry_id,"  \
+    "json_build_object('tenantId', $1::uuid, 'timeEntryId', go.entry_id,"     \
     "  'userId', $2::uuid, 'timeSheetId', go.sheet_id,"                       \
     "  'workItemId', go.id, 'workItemType', go.wtype,"                        \
     "  'billableDuration', $15::int, 'workDate', go.d)") ")::jsonb FROM go"   \
@@ -609,7 +649,7 @@
     " $15::int, go.wtype, 'DRAFT', go.sheet_id, now(), now(), go.d, go.tz,"   \
     " $2::uuid, $2::uuid FROM go, rc RETURNING 1)"                            \
     NGX_TEAMS_SQL_AUDIT("go.wtype", "go.id::text")                            \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " SELECT json_build_object("                                              \
     NGX_TEAMS_SQL_STATUS(                                                     \
     " WHEN (SELECT count(*) FROM item) = 0 THEN 'not_found'"                  \
     " WHEN (SELECT count(*) FROM item) > 1 THEN 'ambiguous'"                  \
@@ -645,7 +685,7 @@
     " 'rec', json_build_object('kind', 'approval', 'id', go.id,"              \
     "  'title', 'Time sheet · ' || go.who),"                                  \
     " 'event', " NGX_TEAMS_SQL_EVENT("'TIME_SHEET_' || go.new_st",            \
-    "json_build_object('tenantId', $1::uuid, 'timeSheetId', go.id,"       \
+    "json_build_object('tenantId', $1::uuid, 'timeSheetId', go.id,"           \
     "  'userId', go.user_id, 'approverId', $2::uuid,"                         \
     "  'approvalStatus', go.new_st, 'comment', nullif($15, ''))") ")::jsonb"  \
     " FROM go ON CONFLICT DO NOTHING RETURNING result)"                       \
@@ -663,7 +703,7 @@
     " SELECT gen_random_uuid(), go.id, $2::uuid, $15, now(), true,"           \
     " $1::uuid FROM go, rc WHERE coalesce($15, '') <> '' RETURNING 1)"        \
     NGX_TEAMS_SQL_AUDIT("'time_sheet'", "go.id::text")                        \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " SELECT json_build_object("                                              \
     NGX_TEAMS_SQL_STATUS(                                                     \
     " WHEN (SELECT count(*) FROM sh) = 0 THEN 'not_found'"                    \
     " WHEN (SELECT count(*) FROM sh) > 1 THEN 'ambiguous'"                    \
@@ -698,10 +738,10 @@
     " 'rec', json_build_object('kind', 'ticket', 'id', go.ticket_id,"         \
     "  'number', num.n, 'title', num.n || ' · ' || $13),"                     \
     " 'event', " NGX_TEAMS_SQL_EVENT("'TICKET_CREATED'",                      \
-    "json_build_object('tenantId', $1::uuid, 'ticketId', go.ticket_id,"   \
+    "json_build_object('tenantId', $1::uuid, 'ticketId', go.ticket_id,"       \
     "  'userId', $2::uuid)") ")::jsonb"                                       \
     " FROM go, num ON CONFLICT DO NOTHING RETURNING result)"                  \
-    ", ins AS (INSERT INTO tickets (tenant, ticket_id, ticket_number, title,"  \
+    ", ins AS (INSERT INTO tickets (tenant, ticket_id, ticket_number, title," \
     " status_id, priority_id, entered_by, updated_by, entered_at,"            \
     " updated_at, is_closed, attributes, board_id, client_id, source,"        \
     " ticket_origin) SELECT $1::uuid, go.ticket_id, num.n, $13,"              \
@@ -710,7 +750,7 @@
     " 'teams_source', $16::jsonb), go.board_id, go.client_id, 'teams',"       \
     " 'internal' FROM go, num, rc RETURNING 1)"                               \
     NGX_TEAMS_SQL_AUDIT("'ticket'", "go.ticket_id::text")                     \
-    " SELECT json_build_object(" NGX_TEAMS_SQL_CTX_OUT ","                    \
+    " SELECT json_build_object("                                              \
     NGX_TEAMS_SQL_STATUS(                                                     \
     " WHEN NOT EXISTS (SELECT 1 FROM cl) THEN 'no_client'"                    \
     " WHEN NOT EXISTS (SELECT 1 FROM st) THEN 'no_board'")                    \

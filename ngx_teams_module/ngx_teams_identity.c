@@ -12,6 +12,7 @@
 #include "ngx_teams_module.h"
 #include "ngx_teams_pg.h"
 #include "ngx_teams_identity.h"
+#include "ngx_teams_caller.h"
 #include "core/teams_lru.h"
 #include "jwt/teams_jwt.h"
 #include "jwt/teams_token_cache.h"
@@ -101,6 +102,9 @@ ngx_teams_identity_flush(ngx_teams_main_conf_t *tmcf)
     if (tmcf->identity_cache != NULL) {
         teams_lru_clear(tmcf->identity_cache);
     }
+
+    /* what the callers may do goes with who they are */
+    ngx_teams_caller_flush(tmcf);
 }
 
 

@@ -10,6 +10,7 @@
 #include "ngx_teams_pg.h"
 #include "ngx_teams_redis.h"
 #include "ngx_teams_identity.h"
+#include "ngx_teams_caller.h"
 
 
 static ngx_int_t ngx_teams_postconfiguration(ngx_conf_t *cf);
@@ -81,7 +82,8 @@ ngx_teams_init_process(ngx_cycle_t *cycle)
     }
 
     if (ngx_teams_keys_init_process(cycle, tmcf) != NGX_OK
-        || ngx_teams_identity_init_process(cycle, tmcf) != NGX_OK)
+        || ngx_teams_identity_init_process(cycle, tmcf) != NGX_OK
+        || ngx_teams_caller_init_process(tmcf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -103,6 +105,7 @@ ngx_teams_exit_process(ngx_cycle_t *cycle)
 
     ngx_teams_keys_exit_process(tmcf);
     ngx_teams_identity_exit_process(tmcf);
+    ngx_teams_caller_exit_process(tmcf);
 
     if (tmcf->pg_pool != NULL) {
         ngx_teams_pg_pool_destroy(tmcf->pg_pool);

@@ -73,6 +73,7 @@ typedef struct {
     ngx_teams_keys_t           keys[2];
     void                      *token_cache;     /* teams_token_cache_t */
     void                      *identity_cache;  /* teams_lru_t */
+    void                      *caller_cache;    /* teams_lru_t */
     ngx_event_t                keys_poll;
     long long                  keys_version;
     long long                  config_version;

@@ -213,3 +213,40 @@ cards_ok(3);
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 7: a permission revoked in the PSA: the next write is refused at once, reads follow the cached context
+--- test_script
+my $u = uniq();
+my $r = main::exec_action('refresh', { kind => 'ticket', ref => $main::Ids->{TICKET_ID_A} });
+like($r->{body}, qr/"Add note"/, 'before: Add note button (context now cached)');
+# the technician's roles lose ticket:update, outside the admin API
+psql("CREATE TABLE t072_revoked AS"
+     . " WITH d AS (DELETE FROM role_permissions rp USING user_roles ur, permissions p"
+     . " WHERE ur.tenant = \$1 AND ur.user_id = \$2 AND rp.tenant = ur.tenant"
+     . " AND rp.role_id = ur.role_id AND p.tenant = rp.tenant"
+     . " AND p.permission_id = rp.permission_id AND p.resource = 'ticket'"
+     . " AND p.action = 'update' RETURNING rp.*) SELECT * FROM d",
+     $main::T, $main::Ids->{TECH_USER_ID_A});
+ok(psql("SELECT count(*) FROM t072_revoked") > 0, 'a role permission revoked');
+$r = main::exec_action('add_note', { ticket => 'TIC001002', text => "revoked $u", nonce => "rv-$u" });
+like($r->{body}, qr/not allow/i, 'add note: refused at once');
+is(main::notes("revoked $u"), 0, 'nothing written');
+$r = main::exec_action('refresh', { kind => 'ticket', ref => $main::Ids->{TICKET_ID_A} });
+like($r->{body}, qr/"Add note"/, 'reads: the cached context until it is dropped');
+redis_cli('INCR', 'teams:config:version');
+select undef, undef, undef, 2.2;
+$r = main::exec_action('refresh', { kind => 'ticket', ref => $main::Ids->{TICKET_ID_A} });
+unlike($r->{body}, qr/"Add note"/, 'after the version moved: no Add note button');
+like($r->{body}, qr/Outlook keeps asking|TIC001000/, 'still readable');
+psql("INSERT INTO role_permissions SELECT * FROM t072_revoked");
+psql("DROP TABLE t072_revoked");
+redis_cli('INCR', 'teams:config:version');
+select undef, undef, undef, 2.2;
+$r = main::exec_action('add_note', { ticket => 'TIC001002', text => "restored $u", nonce => "rs-$u" });
+like($r->{body}, qr/Internal note added/, 'restored: add note works again');
+cards_ok(4);
+--- no_error_log
+[alert]
+[crit]

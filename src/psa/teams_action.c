@@ -350,6 +350,36 @@ teams_action_check(const teams_action_def_t *def, teams_target_e target,
 }
 
 
+int
+teams_gate_pass(const teams_gate_t *gate, const char *const *perms,
+    size_t nperms, const char *const *allowed, size_t nallowed,
+    const char *const *caps, size_t ncaps)
+{
+    char  need[64];
+
+    if (gate->resource[0]) {
+        if (strlen(gate->resource) + strlen(gate->action) + 2 > sizeof(need)) {
+            return 0;
+        }
+
+        strcpy(need, gate->resource);
+        strcat(need, ":");
+        strcat(need, gate->action);
+
+        if (!teams_list_has(perms, nperms, need)) {
+            return 0;
+        }
+    }
+
+    return (gate->allowed_key[0] == '\0'
+            || teams_list_has(allowed, nallowed, gate->allowed_key))
+           && (gate->capability[0] == '\0'
+               || teams_list_has(caps, ncaps, gate->capability))
+           && (gate->surface_cap[0] == '\0'
+               || teams_list_has(caps, ncaps, gate->surface_cap));
+}
+
+
 const char *
 teams_deny_message(teams_deny_e d)
 {

@@ -143,6 +143,24 @@ teams_deny_e teams_action_check(const teams_action_def_t *def,
     teams_target_e target, const char *const *perms, size_t nperms,
     const char *const *allowed, size_t nallowed, const char *const *caps,
     size_t ncaps, const char *surface_cap);
+/*
+ * The gate as a request states it, each part "" when it does not apply: a
+ * permission (resource, action), an allowed_actions key, the action's
+ * capability and the capability of the surface.  teams_gate_pass() is the
+ * rule the mutation statements apply in SQL, for reads gated in C.
+ */
+typedef struct {
+    const char             *resource;
+    const char             *action;
+    const char             *allowed_key;
+    const char             *capability;
+    const char             *surface_cap;
+} teams_gate_t;
+
+int teams_gate_pass(const teams_gate_t *gate, const char *const *perms,
+    size_t nperms, const char *const *allowed, size_t nallowed,
+    const char *const *caps, size_t ncaps);
+
 const char *teams_deny_message(teams_deny_e d);
 const char *teams_deny_code(teams_deny_e d);
 

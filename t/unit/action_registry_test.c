@@ -76,6 +76,47 @@ TEAMS_TEST(action_check_gate)
 }
 
 
+TEAMS_TEST(action_gate_as_stated)
+{
+    static const char  *perms[] = { "ticket:read", "ticket:update" };
+    static const char  *allowed[] = { "add_note" };
+    static const char  *caps[] = { "message_extension", "quick_actions" };
+    teams_gate_t        g = { "ticket", "read", "", "", "" };
+
+#define PASS(g)  teams_gate_pass(&(g), perms, 2, allowed, 1, caps, 2)
+
+    TEAMS_EXPECT(PASS(g));
+    g.action = "delete";
+    TEAMS_EXPECT(!PASS(g));
+
+    /* nothing asked: passes; each part on its own */
+    g = (teams_gate_t) { "", "", "", "", "" };
+    TEAMS_EXPECT(PASS(g));
+    g.surface_cap = "message_extension";
+    TEAMS_EXPECT(PASS(g));
+    g.surface_cap = "personal_bot";
+    TEAMS_EXPECT(!PASS(g));
+    g = (teams_gate_t) { "", "", "add_note", "quick_actions", "" };
+    TEAMS_EXPECT(PASS(g));
+    g.allowed_key = "log_time";
+    TEAMS_EXPECT(!PASS(g));
+    g = (teams_gate_t) { "", "", "", "activity_feed", "" };
+    TEAMS_EXPECT(!PASS(g));
+
+    /* no lists at all: only an empty gate passes */
+    g = (teams_gate_t) { "ticket", "read", "", "", "" };
+    TEAMS_EXPECT(!teams_gate_pass(&g, NULL, 0, NULL, 0, NULL, 0));
+    g.resource = "";
+    TEAMS_EXPECT(teams_gate_pass(&g, NULL, 0, NULL, 0, NULL, 0));
+
+    /* a prefix is not the permission */
+    g = (teams_gate_t) { "ticket", "rea", "", "", "" };
+    TEAMS_EXPECT(!PASS(g));
+
+#undef PASS
+}
+
+
 TEAMS_TEST(action_validate_fields)
 {
     size_t                n;

@@ -160,7 +160,8 @@ sub restore_integration {
     my $want = json_encode(\@CAPS) . json_encode(\@ALLOWED);
     (my $c = $cur // '') =~ s/\s//g;
     return if $c eq $want;
-    set_integration(wait => 0);
+    # cached settings follow within one poll: wait for it, like a change
+    set_integration();
 }
 
 1;
