@@ -4,6 +4,7 @@
 #   make unit     build/unit-tests
 #   make check    build and run the unit tests
 #   make tools    build/teams-secret (encrypts a profile's client secret)
+#   make bench    build/pg-ceiling (bench: the module's statements, no nginx)
 #   make clean    remove what this Makefile built
 #
 # The nginx module (ngx_teams_module/) is built by nginx's own build system
@@ -31,7 +32,7 @@ WORKER_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(CORE_SRCS) $(WORKER_SRCS))
 UNIT_OBJS   := $(patsubst %.c,$(OBJDIR)/%.o,$(CORE_SRCS) $(WORKER_LIB) \
                                             $(UNIT_SRCS))
 
-.PHONY: all worker unit check tools clean FORCE
+.PHONY: all worker unit check tools bench clean FORCE
 
 all: worker unit
 
@@ -43,6 +44,12 @@ check: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
 tools: $(BUILD)/teams-secret
+
+bench: $(BUILD)/pg-ceiling
+
+$(BUILD)/pg-ceiling: bench/pg-ceiling.c ngx_teams_module/ngx_teams_action_sql.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Ingx_teams_module -o $@ $< -lpq
 
 TOOL_OBJS   := $(patsubst %.c,$(OBJDIR)/%.o,$(CORE_SRCS) src/tools/teams-secret.c)
 
@@ -77,6 +84,6 @@ $(OBJDIR)/%.o: %.c
 
 clean:
 	rm -rf $(OBJDIR) $(BUILD)/teams-worker $(BUILD)/unit-tests \
-	       $(BUILD)/teams-secret
+	       $(BUILD)/teams-secret $(BUILD)/pg-ceiling
 
 -include $(patsubst %.o,%.d,$(WORKER_OBJS) $(UNIT_OBJS) $(TOOL_OBJS))

@@ -340,6 +340,7 @@ cmd_bench() {
     local pg=55632 redis=56579 mock=58280 port=8091 i
     local conninfo="hostaddr=127.0.0.1 port=$pg dbname=teams user=postgres"
     cmd_build
+    make -s bench
     if [ -d "$state" ]; then
         stop_nginx "$state"
         stop_worker "$state"

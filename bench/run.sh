@@ -157,9 +157,25 @@ bb_start() {
     return 1
 }
 
+# the module's statement for an operation straight against PostgreSQL from
+# C (build/pg-ceiling, on wrk's cpu): what any front end could get at most
+ceiling() {
+    local label=$1 which=$2 rps
+    [ -x build/pg-ceiling ] || return 0
+    rps=$(set -a; . "$top/sql/seed/demo-ids.env"; set +a
+          taskset -c 0 build/pg-ceiling \
+              "hostaddr=127.0.0.1 port=$BENCH_PG_PORT dbname=teams user=postgres" \
+              "$which" "$duration" "$conns") || {
+        printf '%-44s %s\n' "$label" "failed"
+        return 0
+    }
+    printf '%-44s %12.0f\n' "$label" "$rps"
+    last_ceiling=$rps
+}
+
 # module vs botbuilder for one operation: both must answer 200 first
 versus() {
-    local label=$1 body=$2 m_code b_code=none m_rps m_p99
+    local label=$1 body=$2 which=$3 m_code b_code=none m_rps m_p99 b_rps
     m_code=$(answer "$BENCH_URL" "$body")
     printf '  (module answer: %s)\n' "$(head -c 160 "$work/answer")" >&2
     [ -n "$bb_pid" ] && b_code=$(answer "$bb_url" "$body")
@@ -182,17 +198,24 @@ versus() {
         printf '%-44s %s\n' "$label, botbuilder" "skipped: answers $b_code"
     fi
     if [ "$m_code" = 200 ] && [ "$b_code" = 200 ]; then
-        bench_ratio "module / botbuilder requests/s" "$m_rps" "$last_rps"
+        b_rps=$last_rps
+        bench_ratio "module / botbuilder requests/s" "$m_rps" "$b_rps"
         printf '%-44s %12s\n' "  p99 module vs botbuilder (ms)" \
             "$m_p99 vs $last_p99"
+        last_ceiling=
+        ceiling "$label, its SQL alone (no HTTP)" "$which"
+        if [ -n "$last_ceiling" ]; then
+            bench_ratio "SQL alone / botbuilder (the most possible)" \
+                "$last_ceiling" "$b_rps"
+        fi
     fi
 }
 
 printf '\nmessage extension and Universal Actions: module vs botbuilder (node on cpu 1 like nginx)\n'
 bb_start || true
 bench_header
-versus "composeExtension/query (10 tickets)" "$query_activity"
-versus "adaptiveCard/action add note" "$note_activity"
+versus "composeExtension/query (10 tickets)" "$query_activity" search
+versus "adaptiveCard/action add note" "$note_activity" note
 bb_stop
 
 # nginx worker RSS during a long run: flat means no per-request growth
