@@ -30,57 +30,68 @@
 #define _NGX_TEAMS_ACTION_SQL_H_INCLUDED_
 
 
-/* the caller: who the user is and what the tenant turned on ($1, $2) */
-#define NGX_TEAMS_SQL_ME_TI                                                   \
-    "WITH me AS ("                                                            \
+/*
+ * the caller's context, cached per worker process: the user's MSP
+ * permissions, the tenant's allowed actions, capabilities and app id;
+ * no row when the user is not an active MSP user or the integration is
+ * not active
+ */
+#define NGX_TEAMS_SQL_CALLER                                                  \
+    "SELECT json_build_object("                                               \
+    " 'perms', coalesce((SELECT array_agg(DISTINCT p.resource || ':'"         \
+    "   || p.action)"                                                         \
+    "  FROM user_roles ur"                                                    \
+    "  JOIN roles ro ON ro.tenant = ur.tenant AND ro.role_id = ur.role_id"    \
+    "   AND ro.msp"                                                           \
+    "  JOIN role_permissions rp ON rp.tenant = ur.tenant"                     \
+    "   AND rp.role_id = ur.role_id"                                          \
+    "  JOIN permissions p ON p.tenant = rp.tenant"                            \
+    "   AND p.permission_id = rp.permission_id AND p.msp"                     \
+    "  WHERE ur.tenant = u.tenant AND ur.user_id = u.user_id), '{}'),"        \
+    " 'allowed', CASE WHEN jsonb_typeof(t.allowed_actions) = 'array'"         \
+    "  THEN t.allowed_actions ELSE '[]' END,"                                 \
+    " 'caps', CASE WHEN jsonb_typeof(t.enabled_capabilities) = 'array'"       \
+    "  THEN t.enabled_capabilities ELSE '[]' END,"                            \
+    " 'app_id', coalesce(nullif(t.app_id, ''), mp.client_id))::text"          \
+    " FROM users u, teams_integrations t"                                     \
+    " LEFT JOIN microsoft_profiles mp ON mp.tenant = t.tenant"                \
+    "  AND mp.profile_id = t.selected_profile_id"                             \
+    " WHERE u.tenant = $1::uuid AND u.user_id = $2::uuid"                     \
+    "  AND u.user_type = 'internal' AND NOT coalesce(u.is_inactive, false)"   \
+    "  AND t.tenant = $1::uuid AND t.install_status = 'active'"
+
+/*
+ * mutations: the gate every write passes, read fresh in its own
+ * transaction: the one permission it needs ($3, $4), its allowed_actions
+ * key ($5), its capability ($6) and the surface's ($7), each '' for none;
+ * no row when the user is not an active MSP user or the integration is
+ * not active
+ */
+#define NGX_TEAMS_SQL_JSONB_HAS(col, n)                                       \
+    "($" n " = '' OR (jsonb_typeof(" col ") = 'array'"                        \
+    " AND " col " ? $" n "))"
+
+#define NGX_TEAMS_SQL_CTX                                                     \
+    "WITH gate AS ("                                                          \
     " SELECT u.user_id, coalesce(nullif(u.timezone, ''), 'UTC') AS tz,"       \
     "  coalesce(nullif(trim(coalesce(u.first_name, '') || ' '"                \
     "   || coalesce(u.last_name, '')), ''), u.email) AS name,"                \
-    "  coalesce((SELECT array_agg(DISTINCT p.resource || ':' || p.action)"    \
-    "   FROM user_roles ur"                                                   \
+    "  ($3 = '' OR EXISTS (SELECT 1 FROM user_roles ur"                       \
     "   JOIN roles ro ON ro.tenant = ur.tenant AND ro.role_id = ur.role_id"   \
     "    AND ro.msp"                                                          \
     "   JOIN role_permissions rp ON rp.tenant = ur.tenant"                    \
     "    AND rp.role_id = ur.role_id"                                         \
     "   JOIN permissions p ON p.tenant = rp.tenant"                           \
     "    AND p.permission_id = rp.permission_id AND p.msp"                    \
-    "   WHERE ur.tenant = u.tenant AND ur.user_id = u.user_id),"              \
-    "   '{}') AS perms"                                                       \
-    " FROM users u"                                                           \
+    "   WHERE ur.tenant = u.tenant AND ur.user_id = u.user_id"                \
+    "    AND p.resource = $3 AND p.action = $4))"                             \
+    "  AND " NGX_TEAMS_SQL_JSONB_HAS("t.allowed_actions", "5")                \
+    "  AND " NGX_TEAMS_SQL_JSONB_HAS("t.enabled_capabilities", "6")           \
+    "  AND " NGX_TEAMS_SQL_JSONB_HAS("t.enabled_capabilities", "7") " AS ok"  \
+    " FROM users u, teams_integrations t"                                     \
     " WHERE u.tenant = $1::uuid AND u.user_id = $2::uuid"                     \
     "  AND u.user_type = 'internal' AND NOT coalesce(u.is_inactive, false)"   \
-    "), ti AS ("                                                              \
-    " SELECT array(SELECT jsonb_array_elements_text(CASE WHEN"                \
-    "   jsonb_typeof(t.allowed_actions) = 'array' THEN t.allowed_actions"     \
-    "   ELSE '[]' END)) AS allowed,"                                          \
-    "  array(SELECT jsonb_array_elements_text(CASE WHEN"                      \
-    "   jsonb_typeof(t.enabled_capabilities) = 'array'"                       \
-    "   THEN t.enabled_capabilities ELSE '[]' END)) AS caps,"                 \
-    "  coalesce(nullif(t.app_id, ''), mp.client_id) AS app_id"                \
-    " FROM teams_integrations t"                                              \
-    " LEFT JOIN microsoft_profiles mp ON mp.tenant = t.tenant"                \
-    "  AND mp.profile_id = t.selected_profile_id"                             \
-    " WHERE t.tenant = $1::uuid AND t.install_status = 'active'"              \
-    ")"
-
-/* mutations: the same, and the gate every action passes ($3 to $7) */
-#define NGX_TEAMS_SQL_CTX                                                     \
-    NGX_TEAMS_SQL_ME_TI                                                       \
-    ", gate AS ("                                                             \
-    " SELECT me.user_id, me.tz, me.name, me.perms, ti.allowed, ti.caps,"      \
-    "  ti.app_id,"                                                            \
-    "  ($3 = '' OR ($3 || ':' || $4) = ANY (me.perms))"                       \
-    "  AND ($5 = '' OR $5 = ANY (ti.allowed))"                                \
-    "  AND ($6 = '' OR $6 = ANY (ti.caps))"                                   \
-    "  AND ($7 = '' OR $7 = ANY (ti.caps)) AS ok"                             \
-    " FROM me, ti"                                                            \
-    ")"
-
-/* the caller's context, cached per worker process */
-#define NGX_TEAMS_SQL_CALLER                                                  \
-    NGX_TEAMS_SQL_ME_TI                                                       \
-    " SELECT json_build_object('perms', me.perms, 'allowed', ti.allowed,"     \
-    " 'caps', ti.caps, 'app_id', ti.app_id)::text FROM me, ti"
+    "  AND t.tenant = $1::uuid AND t.install_status = 'active')"
 
 /* reads: the gate ran in C, against the cached context */
 #define NGX_TEAMS_SQL_CTX_READ                                                \
