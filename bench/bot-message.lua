@@ -18,6 +18,17 @@ local unique = os.getenv("BENCH_UNIQUE_IDS")
 local prefix = tostring({}):gsub("[^%w]", "")
 local n = 0
 
+-- BENCH_TICKETS (a file of ticket ids) with BENCH_TICKET (the id in the
+-- body): each request names the next ticket, so writes spread over the
+-- tenant's tickets as technicians' do, not all on one row
+local tickets = {}
+local ticket = os.getenv("BENCH_TICKET")
+if os.getenv("BENCH_TICKETS") then
+    for line in io.lines(os.getenv("BENCH_TICKETS")) do
+        tickets[#tickets + 1] = line
+    end
+end
+
 request = function()
     local b = body
     i = i % #tokens + 1
@@ -25,6 +36,9 @@ request = function()
         n = n + 1
         b = body:gsub('"id":"bench%-inv"',
                       '"id":"bench-' .. prefix .. "-" .. n .. '"', 1)
+    end
+    if #tickets > 0 and ticket then
+        b = b:gsub(ticket:gsub("%-", "%%-"), tickets[n % #tickets + 1])
     end
     return wrk.format("POST", "/api/teams/messages", {
         ["Content-Type"] = "application/json",

@@ -60,7 +60,7 @@ client(const char *conninfo, const char *which, double until, int id)
     long         count;
     char         key[96];
     PGconn      *conn;
-    PGresult    *res;
+    PGresult    *res, *tickets;
     const char  *sql, *params[16];
 
     /* as the module's sessions run them (see ngx_teams_pg.c) */
@@ -96,7 +96,7 @@ client(const char *conninfo, const char *which, double until, int id)
         params[9] = env("TECH_AAD_OID_A");
         params[10] = "bench";
         params[11] = "add_note";
-        params[12] = env("TICKET_ID_A");
+        params[12] = NULL;
         params[13] = "bench note";
         params[14] = "true";
         params[15] = NULL;
@@ -113,14 +113,33 @@ client(const char *conninfo, const char *which, double until, int id)
 
     PQclear(res);
 
+    /* notes go round the tenant's tickets, as the bench's requests do */
+    tickets = PQexecParams(conn, "SELECT ticket_id FROM tickets"
+                           " WHERE tenant = $1", 1, NULL, params, NULL,
+                           NULL, 0);
+    if (PQresultStatus(tickets) != PGRES_TUPLES_OK
+        || PQntuples(tickets) == 0)
+    {
+        fprintf(stderr, "pg-ceiling: no tickets: %s", PQerrorMessage(conn));
+        PQclear(tickets);
+        PQfinish(conn);
+        return -1;
+    }
+
     for (count = 0; now() < until; count++) {
         snprintf(key, sizeof(key), "add_note:ceiling:%d:%ld:%ld", id,
                  (long) getpid(), count);
+
+        if (n == 16) {
+            params[12] = PQgetvalue(tickets,
+                                    (count + id) % PQntuples(tickets), 0);
+        }
 
         res = PQexecPrepared(conn, "s", n, params, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
             fprintf(stderr, "pg-ceiling: %s", PQerrorMessage(conn));
             PQclear(res);
+            PQclear(tickets);
             PQfinish(conn);
             return -1;
         }
@@ -128,6 +147,7 @@ client(const char *conninfo, const char *which, double until, int id)
         PQclear(res);
     }
 
+    PQclear(tickets);
     PQfinish(conn);
 
     return count;
