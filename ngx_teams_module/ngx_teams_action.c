@@ -3,10 +3,12 @@
  * The action glue behind POST /api/teams/messages once the caller is
  * known: bot commands, message-extension invokes, dialogs and Universal
  * Actions all resolve to an entry of the registry (src/psa/teams_action.h)
- * and run its one statement (ngx_teams_action_sql.h).  After a change
- * commits, the PSA domain event goes to the PSA event bus stream; bot
- * answers go to teams:replies for the worker to post.  Parsing, grammar,
- * validation, cards and links live in src/; this file only moves data.
+ * and run its one statement (ngx_teams_action_sql.h), once the caller's
+ * context (ngx_teams_caller.c) is known: it gates reads and decides which
+ * buttons a card shows.  After a change commits, the PSA domain event goes
+ * to the PSA event bus stream; bot answers go to teams:replies for the
+ * worker to post.  Parsing, grammar, validation, cards and links live in
+ * src/; this file only moves data.
  */
 
 
