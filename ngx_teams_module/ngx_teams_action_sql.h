@@ -363,15 +363,15 @@
     " SELECT json_build_object('status', 'ok',"                               \
     " 'items', coalesce((SELECT json_agg(json_build_object('kind', p.kind,"   \
     "  'id', p.id, 'extra', p.extra, 'title', p.title,"                       \
-    "  'subtitle', p.subtitle) ORDER BY p.ord, p.at DESC NULLS LAST, p.id)"   \
-    "  FROM page p), '[]'))::text"
+    "  'subtitle', p.subtitle, 'closed', p.closed)"                           \
+    "  ORDER BY p.ord, p.at DESC NULLS LAST, p.id) FROM page p), '[]'))::text"
 
 #define NGX_TEAMS_SQL_HITS_TICKET                                             \
     " SELECT 1 AS ord, 'ticket' AS kind, t.ticket_id::text AS id,"            \
     "  NULL::text AS extra,"                                                  \
     "  t.ticket_number || ' · ' || coalesce(t.title, '') AS title,"           \
     "  concat_ws(' · ', s.name, c.client_name) AS subtitle,"                  \
-    "  t.updated_at AS at"                                                    \
+    "  t.updated_at AS at, t.is_closed AS closed"                             \
     " FROM gate g, q, tickets t"                                              \
     " LEFT JOIN statuses s ON s.tenant = t.tenant"                            \
     "  AND s.status_id = t.status_id"                                         \
@@ -386,7 +386,7 @@
 #define NGX_TEAMS_SQL_HITS_TASK                                               \
     " SELECT 2 AS ord, 'task' AS kind, pt.task_id::text AS id,"               \
     "  ph.project_id::text AS extra, pt.task_name AS title,"                  \
-    "  pj.project_name AS subtitle, pt.updated_at AS at"                      \
+    "  pj.project_name AS subtitle, pt.updated_at AS at, NULL AS closed"      \
     " FROM gate g, q, project_tasks pt"                                       \
     " JOIN project_phases ph ON ph.tenant = pt.tenant"                        \
     "  AND ph.phase_id = pt.phase_id"                                         \
@@ -400,7 +400,7 @@
     " SELECT 3 AS ord, 'contact' AS kind, ct.contact_name_id::text AS id,"    \
     "  NULL::text AS extra, coalesce(ct.full_name, ct.email) AS title,"       \
     "  concat_ws(' · ', ct.email, c.client_name) AS subtitle,"                \
-    "  ct.updated_at AS at"                                                   \
+    "  ct.updated_at AS at, NULL AS closed"                                   \
     " FROM gate g, q, contacts ct"                                            \
     " LEFT JOIN clients c ON c.tenant = ct.tenant"                            \
     "  AND c.client_id = ct.client_id"                                        \
@@ -416,7 +416,7 @@
     "  || ' ' || coalesce(u.last_name, '')), ''), u.email) AS title,"         \
     "  tp.start_date || ' to ' || tp.end_date || ' · approve '"               \
     "  || " NGX_TEAMS_SQL_SHEET_SHORT("ts.id") " AS subtitle,"                \
-    "  ts.submitted_at AS at"                                                 \
+    "  ts.submitted_at AS at, NULL AS closed"                                 \
     " FROM gate g, q, time_sheets ts"                                         \
     " JOIN users u ON u.tenant = ts.tenant AND u.user_id = ts.user_id"        \
     " JOIN time_periods tp ON tp.tenant = ts.tenant"                          \

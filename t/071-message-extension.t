@@ -51,11 +51,19 @@ $r = main::q({ commandId => 'searchContacts', parameters => [{ name => 'q', valu
 like($r->{body}, qr/"contact"|E-mail|\@/, 'search contacts by e-mail');
 $r = main::q({ commandId => 'searchApprovals', parameters => [{ name => 'q', value => '' }] }, aad => $main::Ids->{APPROVER_AAD_OID_A});
 is($r->{status}, 200, 'approvals search: 200');
+# a closed ticket's result offers no changes, an open one's does, as its record card
+my $closed = psql("SELECT ticket_number FROM tickets WHERE tenant = \$1 AND is_closed ORDER BY ticket_number LIMIT 1", $main::T);
+my $open = psql("SELECT ticket_number FROM tickets WHERE tenant = \$1 AND NOT is_closed ORDER BY ticket_number LIMIT 1", $main::T);
+$r = main::q({ commandId => 'searchTickets', parameters => [{ name => 'query', value => $closed }] });
+like($r->{body}, qr/\Q$closed\E/, 'closed ticket found');
+unlike($r->{body}, qr/"Add note"|"Assign"/, 'closed ticket: no Add note or Assign');
+$r = main::q({ commandId => 'searchTickets', parameters => [{ name => 'query', value => $open }] });
+like($r->{body}, qr/"Add note"/, 'open ticket: Add note');
 # tenant B's records never show
 my $b_title = psql("SELECT title FROM tickets WHERE tenant = \$1 AND ticket_id = \$2", $main::Ids->{PSA_TENANT_B}, $main::Ids->{TICKET_ID_B});
 $r = main::q({ commandId => 'search', parameters => [{ name => 'q', value => $main::Ids->{TICKET_ID_B} }] });
 unlike($r->{body}, qr/\Q$main::Ids->{TICKET_ID_B}\E/, 'tenant B ticket id: not found');
-cards_ok(20);
+cards_ok(22);
 --- no_error_log
 [alert]
 [crit]
