@@ -60,6 +60,7 @@ typedef struct {
     const char                  *params[NGX_TEAMS_ACT_MAX_PARAMS];
     ngx_teams_pg_query_t        *q;
     teams_json_t                *res;
+    teams_json_t                *items;         /* search hits, in the pool */
 
     teams_field_error_t          errs[NGX_TEAMS_ACT_MAX_ERRS];
     size_t                       nerrs;
@@ -910,8 +911,23 @@ ngx_teams_act_unavailable(ngx_teams_act_t *act)
 static void
 ngx_teams_act_done(ngx_teams_pg_query_t *q, PGresult *res)
 {
-    const char       *err;
-    ngx_teams_act_t  *act = q->data;
+    const char         *err;
+    ngx_teams_act_t    *act = q->data;
+    static const char   ok[] = "{\"status\":\"ok\"}";
+
+    if (q->rc == NGX_TEAMS_PG_OK && act->route == TEAMS_INVOKE_ME_QUERY) {
+        /* the search answers its hits as rows */
+        act->items = ngx_teams_pg_rows(act->r->pool, res);
+        act->res = teams_json_parse(ok, sizeof(ok) - 1, 1, &err);
+
+        if (act->items == NULL || act->res == NULL) {
+            ngx_teams_finish(act->r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_teams_act_render(act);
+        return;
+    }
 
     if (q->rc != NGX_TEAMS_PG_OK || PQntuples(res) != 1
         || PQgetisnull(res, 0, 0))
@@ -1380,7 +1396,7 @@ ngx_teams_act_answer(ngx_teams_act_t *act)
         teams_jw_key(w, "attachments");
         teams_jw_array(w);
 
-        items = teams_json_get(act->res, "items");
+        items = act->items;
 
         for (it = items ? items->child : NULL; it; it = it->next) {
             teams_jw_object(w);

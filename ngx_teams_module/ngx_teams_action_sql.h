@@ -349,7 +349,8 @@
 /*
  * search (message extension): $4 text ('' = my recent work), $5 count,
  * $6 skip; one statement for all kinds and one per kind, so a search of
- * one kind plans and runs no branch of the others
+ * one kind plans and runs no branch of the others.  The only statement
+ * answering rows, not one JSON object: the hits, one a row.
  */
 #define NGX_TEAMS_SQL_SEARCH_HEAD                                             \
     NGX_TEAMS_SQL_CTX_READ                                                    \
@@ -360,11 +361,8 @@
 #define NGX_TEAMS_SQL_SEARCH_TAIL                                             \
     "), page AS (SELECT * FROM hits ORDER BY ord, at DESC NULLS LAST, id"     \
     " OFFSET $6::int LIMIT $5::int)"                                          \
-    " SELECT json_build_object('status', 'ok',"                               \
-    " 'items', coalesce((SELECT json_agg(json_build_object('kind', p.kind,"   \
-    "  'id', p.id, 'extra', p.extra, 'title', p.title,"                       \
-    "  'subtitle', p.subtitle, 'closed', p.closed)"                           \
-    "  ORDER BY p.ord, p.at DESC NULLS LAST, p.id) FROM page p), '[]'))::text"
+    " SELECT p.kind, p.id, p.extra, p.title, p.subtitle, p.closed"            \
+    " FROM page p ORDER BY p.ord, p.at DESC NULLS LAST, p.id"
 
 #define NGX_TEAMS_SQL_HITS_TICKET                                             \
     " SELECT 1 AS ord, 'ticket' AS kind, t.ticket_id::text AS id,"            \

@@ -71,6 +71,7 @@ static void ngx_teams_pg_deliver(ngx_teams_pg_query_t *q,
 static void ngx_teams_pg_fail_waiting(ngx_teams_pg_pool_t *pool);
 static void ngx_teams_pg_query_event(ngx_event_t *ev);
 static void ngx_teams_pg_query_cleanup(void *data);
+static void ngx_teams_pg_json_append(teams_json_t *parent, teams_json_t *v);
 static void ngx_teams_pg_set_error(ngx_teams_pg_pool_t *pool,
     const char *msg);
 static void ngx_teams_pg_statement_name(u_char *buf, ngx_uint_t i);
@@ -247,6 +248,100 @@ ngx_teams_pg_sqlstate(PGresult *res)
     state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
     return state ? state : "";
+}
+
+
+teams_json_t *
+ngx_teams_pg_rows(ngx_pool_t *pool, PGresult *res)
+{
+    int            row, col, nrows, ncols;
+    ngx_str_t     *names;
+    teams_json_t  *arr, *obj, *v;
+
+    /* the boolean type's oid: pg_type.h is server-side only */
+    static const Oid  bool_oid = 16;
+
+    nrows = PQntuples(res);
+    ncols = PQnfields(res);
+
+    arr = ngx_pcalloc(pool, sizeof(teams_json_t));
+    names = ngx_palloc(pool, (ncols + 1) * sizeof(ngx_str_t));
+    if (arr == NULL || names == NULL) {
+        return NULL;
+    }
+
+    arr->type = TEAMS_JSON_ARRAY;
+
+    /* the member names, copied once: the result is cleared after done() */
+    for (col = 0; col < ncols; col++) {
+        names[col].len = ngx_strlen(PQfname(res, col));
+        names[col].data = ngx_pnalloc(pool, names[col].len + 1);
+        if (names[col].data == NULL) {
+            return NULL;
+        }
+
+        ngx_memcpy(names[col].data, PQfname(res, col), names[col].len + 1);
+    }
+
+    for (row = 0; row < nrows; row++) {
+        obj = ngx_pcalloc(pool, sizeof(teams_json_t));
+        if (obj == NULL) {
+            return NULL;
+        }
+
+        obj->type = TEAMS_JSON_OBJECT;
+
+        for (col = 0; col < ncols; col++) {
+            v = ngx_pcalloc(pool, sizeof(teams_json_t));
+            if (v == NULL) {
+                return NULL;
+            }
+
+            v->key = (char *) names[col].data;
+            v->key_len = names[col].len;
+
+            if (PQgetisnull(res, row, col)) {
+                v->type = TEAMS_JSON_NULL;
+
+            } else if (PQftype(res, col) == bool_oid) {
+                v->type = TEAMS_JSON_BOOL;
+                v->boolean = PQgetvalue(res, row, col)[0] == 't';
+
+            } else {
+                v->type = TEAMS_JSON_STRING;
+                v->len = PQgetlength(res, row, col);
+                v->str = ngx_pnalloc(pool, v->len + 1);
+                if (v->str == NULL) {
+                    return NULL;
+                }
+
+                ngx_memcpy(v->str, PQgetvalue(res, row, col), v->len + 1);
+            }
+
+            ngx_teams_pg_json_append(obj, v);
+        }
+
+        ngx_teams_pg_json_append(arr, obj);
+    }
+
+    return arr;
+}
+
+
+static void
+ngx_teams_pg_json_append(teams_json_t *parent, teams_json_t *v)
+{
+    v->parent = parent;
+
+    if (parent->last != NULL) {
+        parent->last->next = v;
+
+    } else {
+        parent->child = v;
+    }
+
+    parent->last = v;
+    parent->nchildren++;
 }
 
 

@@ -16,6 +16,7 @@
 
 
 #include "ngx_teams_module.h"
+#include "core/teams_json.h"
 #include <libpq-fe.h>
 
 
@@ -90,6 +91,13 @@ void ngx_teams_pg_run(ngx_teams_pg_pool_t *pool, ngx_teams_pg_query_t *q);
 void ngx_teams_pg_cancel(ngx_teams_pg_query_t *q);
 
 const char *ngx_teams_pg_sqlstate(PGresult *res);
+
+/*
+ * The rows of a result as a JSON array of objects, one member a column
+ * (NULL as null, booleans as booleans, all else as strings), built in the
+ * pool: never given to teams_json_free().  NULL when out of memory.
+ */
+teams_json_t *ngx_teams_pg_rows(ngx_pool_t *pool, PGresult *res);
 
 
 #endif /* _NGX_TEAMS_PG_H_INCLUDED_ */
