@@ -7,6 +7,7 @@
  */
 
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,9 +157,9 @@ teams_jw_end(teams_jw_t *w)
 
 /*
  * The bytes a character adds when escaped: 1 for the short escapes, 5 for
- * a \u00XX one, 0 for a byte copied as it is.
+ * a \u00XX one, 0 for a byte copied as it is (bytes of 0x80 and above).
  */
-static const unsigned char  teams_jw_extra[128] = {
+static const unsigned char  teams_jw_extra[256] = {
     5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 5, 5, 1, 5, 5,
     5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
     0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* " & */
@@ -169,54 +170,54 @@ static const unsigned char  teams_jw_extra[128] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5,     /* DEL */
 };
 
-#define teams_jw_extra_of(ch)  ((ch) < 0x80 ? teams_jw_extra[ch] : 0)
 
-
+/*
+ * One pass: room for the string as it is, copied in runs; each escape
+ * makes room for itself and for the rest, so most strings, which need no
+ * escape, are scanned once and copied once.
+ */
 void
 teams_jw_strn(teams_jw_t *w, const char *s, size_t len)
 {
     char                   *p;
-    size_t                  i, run, need;
+    size_t                  i, run;
     const unsigned char    *u = (const unsigned char *) s;
     static const char       hex[] = "0123456789abcdef";
 
     teams_jw_sep(w);
 
-    /* the exact size first, so the copy below never checks for room */
-    need = len + 2;
-
-    for (i = 0; i < len; i++) {
-        need += teams_jw_extra_of(u[i]);
-    }
-
-    if (need < len || teams_jw_grow(w, need) != 0) {
+    if (len > SIZE_MAX / 2 || teams_jw_grow(w, len + 2) != 0) {
         w->failed = 1;
         return;
     }
 
-    p = w->buf + w->len;
-    *p++ = '"';
+    w->buf[w->len++] = '"';
 
-    for (i = 0; i < len; i++) {
+    for (i = 0; /* void */; i = run + 1) {
 
-        for (run = i; run < len && teams_jw_extra_of(u[run]) == 0; run++) {
+        for (run = i; run < len && teams_jw_extra[u[run]] == 0; run++) {
             /* void */
         }
 
-        memcpy(p, s + i, run - i);
-        p += run - i;
-        i = run;
+        memcpy(w->buf + w->len, s + i, run - i);
+        w->len += run - i;
 
-        if (i == len) {
+        if (run == len) {
             break;
         }
 
+        /* the escape, the bytes still to copy and the closing quote */
+        if (teams_jw_grow(w, 6 + (len - run - 1) + 1) != 0) {
+            return;
+        }
+
+        p = w->buf + w->len;
         *p++ = '\\';
 
-        switch (u[i]) {
+        switch (u[run]) {
         case '"':
         case '\\':
-            *p++ = (char) u[i];
+            *p++ = (char) u[run];
             break;
         case '\n':
             *p++ = 'n';
@@ -231,13 +232,14 @@ teams_jw_strn(teams_jw_t *w, const char *s, size_t len)
             *p++ = 'u';
             *p++ = '0';
             *p++ = '0';
-            *p++ = hex[u[i] >> 4];
-            *p++ = hex[u[i] & 0x0f];
+            *p++ = hex[u[run] >> 4];
+            *p++ = hex[u[run] & 0x0f];
         }
+
+        w->len = p - w->buf;
     }
 
-    *p++ = '"';
-    w->len = p - w->buf;
+    w->buf[w->len++] = '"';
 }
 
 
