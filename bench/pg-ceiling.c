@@ -7,8 +7,11 @@
  * bench/run.sh prints it next to the module and botbuilder figures.
  *
  *   pg-ceiling CONNINFO search|note SECONDS CLIENTS
+ *   pg-ceiling --sql caller|search|note
  *
- * The demo ids come from the environment (sql/seed/demo-ids.env).
+ * The demo ids come from the environment (sql/seed/demo-ids.env).  The
+ * second form prints a statement, for bench/botbuilder to run the very
+ * same SQL as the module.
  */
 
 
@@ -25,6 +28,7 @@
 
 
 #define MAX_CLIENTS  64
+#define SEARCH_SQL   NGX_TEAMS_SQL_SEARCH_ONE(NGX_TEAMS_SQL_HITS_TICKET)
 
 
 static const char *
@@ -77,7 +81,7 @@ client(const char *conninfo, const char *which, double until, int id)
 
     if (strcmp(which, "search") == 0) {
         /* the caller's context is cached in the module: not repeated */
-        sql = NGX_TEAMS_SQL_SEARCH_ONE(NGX_TEAMS_SQL_HITS_TICKET);
+        sql = SEARCH_SQL;
         params[2] = "{ticket:read,project_task:read,contact:read}";
         params[3] = "TIC";
         params[4] = "10";
@@ -165,11 +169,29 @@ main(int argc, char **argv)
     double   seconds, start, until;
     pid_t    pids[MAX_CLIENTS];
 
+    if (argc == 3 && strcmp(argv[1], "--sql") == 0) {
+        if (strcmp(argv[2], "caller") == 0) {
+            puts(NGX_TEAMS_SQL_CALLER);
+
+        } else if (strcmp(argv[2], "search") == 0) {
+            puts(SEARCH_SQL);
+
+        } else if (strcmp(argv[2], "note") == 0) {
+            puts(NGX_TEAMS_SQL_NOTE);
+
+        } else {
+            fprintf(stderr, "pg-ceiling: no statement \"%s\"\n", argv[2]);
+            return 2;
+        }
+
+        return 0;
+    }
+
     if (argc != 5 || (strcmp(argv[2], "search") != 0
                       && strcmp(argv[2], "note") != 0))
     {
         fprintf(stderr, "usage: pg-ceiling CONNINFO search|note SECONDS "
-                "CLIENTS\n");
+                "CLIENTS\n       pg-ceiling --sql caller|search|note\n");
         return 2;
     }
 

@@ -93,8 +93,10 @@ printf '\nnginx worker RSS: %s kB before the bot cases, %s kB after\n' \
 # --- Issue 4: the message extension search and a Universal Action (add
 # note), through the module and through the reference Bot Framework SDK for
 # Node (bench/botbuilder: CloudAdapter + TeamsActivityHandler, validating
-# the same tokens against the stand-in's keys, querying the same
-# PostgreSQL), in this run, with the same cached token and wrk settings.
+# the same tokens against the stand-in's keys, running the module's own
+# statements on the same PostgreSQL with generic plans as the module's
+# sessions do, publishing the same event), in this run, with the same
+# cached token and wrk settings.
 
 bb_port=${BENCH_BOTBUILDER_PORT:-8092}
 bb_url=http://127.0.0.1:$bb_port
@@ -142,7 +144,15 @@ bb_start() {
             return 1
         }
     fi
+    # the module's own statements, so both do the same database work
+    mkdir -p "$work/sql"
+    for s in caller search note; do
+        build/pg-ceiling --sql "$s" > "$work/sql/$s.sql" || return 1
+    done
     PGHOST=127.0.0.1 PGPORT=$BENCH_PG_PORT PGDATABASE=teams PGUSER=postgres \
+        PGOPTIONS='-c plan_cache_mode=force_generic_plan' \
+        BOT_SQL_DIR=$work/sql BOT_REDIS_PORT=${BENCH_REDIS_PORT:-6379} \
+        BOT_PSA_URL=$BENCH_URL \
         BOT_PORT=$bb_port BOT_APP_ID=$BOT_APP_ID_A \
         BOT_OPENID_METADATA=$mock_url/botframework/v1/.well-known/openidconfiguration \
         BOT_ENTRA_METADATA=$mock_url/common/v2.0/.well-known/openid-configuration \

@@ -1,13 +1,22 @@
 // bench/botbuilder/bot.js: the reference bot for the bench -- Microsoft's
 // Bot Framework SDK for Node (CloudAdapter + TeamsActivityHandler) doing the
-// work ngx_teams_module does for two invokes, so both can be measured in the
-// same run against the same stand-in keys and the same PostgreSQL:
+// work ngx_teams_module does for two invokes, with the module's own SQL (the
+// statements are read from files bench/run.sh writes with build/pg-ceiling
+// --sql), so both can be measured in the same run against the same stand-in
+// keys and the same PostgreSQL:
 //
-//   composeExtension/query   search tenant A's tickets (number or title),
-//                            queryOptions skip/count, list results with a
-//                            thumbnail preview
-//   adaptiveCard/action      verb "add_note": an internal note on a ticket
-//                            (comment_threads + comments rows, one statement)
+//   composeExtension/query   the caller's context (permissions, allowed
+//                            actions, capabilities, app id; cached per
+//                            process for 30 s as the module caches it), the
+//                            message-extension capability gate, the ticket
+//                            search with queryOptions skip/count, and per hit
+//                            an Adaptive Card with refresh, deep links and
+//                            the buttons the caller may use, and a thumbnail
+//                            preview
+//   adaptiveCard/action      verb "add_note": the module's add-note
+//                            statement (gate, idempotency receipt, thread,
+//                            comment, ticket update, audit row), then the PSA
+//                            event on the Redis event stream
 //
 // Tokens are validated by the SDK itself against the stand-in's Bot
 // Framework OpenID metadata (ToBotFromChannelOpenIdMetadataUrl); the caller
@@ -15,11 +24,16 @@
 // Entra object id), cached per process as the module caches it.
 //
 //   node bot.js   with BOT_PORT, BOT_APP_ID, BOT_OPENID_METADATA,
-//                 BOT_ENTRA_METADATA, BOT_PG (libpq-style "host port dbname
-//                 user" as PGHOST/PGPORT/... env vars are honoured by pg)
+//                 BOT_ENTRA_METADATA, BOT_SQL_DIR (caller.sql, search.sql,
+//                 note.sql), BOT_REDIS_PORT, BOT_PSA_URL; PostgreSQL from
+//                 the PGHOST/PGPORT/... variables pg honours
 'use strict';
 
+const crypto = require('crypto');
+const fs = require('fs');
 const http = require('http');
+const net = require('net');
+const path = require('path');
 const { CloudAdapter, ConfigurationBotFrameworkAuthentication,
         TeamsActivityHandler, CardFactory } = require('botbuilder');
 const { Pool } = require('pg');
@@ -65,31 +79,70 @@ const IDENTITY_SQL =
     + '  AND NOT p.is_archived AND NOT coalesce(u.is_inactive, false)'
     + ' LIMIT 2';
 
-const SEARCH_SQL =
-    'SELECT t.ticket_id, t.ticket_number, t.title, s.name AS status'
-    + ' FROM tickets t LEFT JOIN statuses s ON s.tenant = t.tenant'
-    + '  AND s.status_id = t.status_id'
-    + ' WHERE t.tenant = $1 AND ($2 = \'\' OR t.ticket_number ILIKE $2'
-    + '  OR t.title ILIKE \'%\' || $2 || \'%\')'
-    + ' ORDER BY t.updated_at DESC NULLS LAST, t.ticket_number'
-    + ' LIMIT $3 OFFSET $4';
+const sqlDir = process.env.BOT_SQL_DIR;
+if (!sqlDir) {
+    console.error('bot.js: BOT_SQL_DIR is required');
+    process.exit(2);
+}
+const readSql = (name) => fs.readFileSync(path.join(sqlDir, name), 'utf8');
+const CALLER_SQL = readSql('caller.sql');
+const SEARCH_SQL = readSql('search.sql');
+const NOTE_SQL = readSql('note.sql');
+const psaUrl = (process.env.BOT_PSA_URL || 'https://psa.example')
+    .replace(/\/$/, '');
 
-const NOTE_SQL =
-    'WITH t AS (SELECT ticket_id FROM tickets WHERE tenant = $1'
-    + '  AND ticket_id = $2),'
-    + ' c AS (SELECT gen_random_uuid() AS comment_id,'
-    + '  gen_random_uuid() AS thread_id),'
-    + ' th AS (INSERT INTO comment_threads (tenant, thread_id, ticket_id,'
-    + '  root_comment_id, is_internal, created_by)'
-    + '  SELECT $1, c.thread_id, t.ticket_id, c.comment_id, true, $3'
-    + '  FROM t, c RETURNING thread_id)'
-    + ' INSERT INTO comments (tenant, comment_id, ticket_id, user_id, note,'
-    + '  is_internal, is_resolution, author_type, thread_id)'
-    + " SELECT $1, c.comment_id, t.ticket_id, $3, $4, true, false, 'internal',"
-    + '  th.thread_id FROM t, c, th RETURNING comment_id';
+// a minimal Redis client: RESP commands in order, replies matched in order
+class Redis {
+    constructor(port) {
+        this.waiting = [];
+        this.buf = Buffer.alloc(0);
+        this.sock = net.connect(port, '127.0.0.1');
+        this.sock.on('data', (d) => this.read(d));
+        this.sock.on('error', (e) => {
+            for (const w of this.waiting.splice(0)) w.reject(e);
+        });
+    }
+
+    command(...args) {
+        let out = `*${args.length}\r\n`;
+        for (const a of args) {
+            out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+        }
+        return new Promise((resolve, reject) => {
+            this.waiting.push({ resolve, reject });
+            this.sock.write(out);
+        });
+    }
+
+    read(d) {
+        this.buf = Buffer.concat([this.buf, d]);
+        for (;;) {
+            const eol = this.buf.indexOf('\r\n');
+            if (eol < 0) return;
+            const type = String.fromCharCode(this.buf[0]);
+            let value = this.buf.toString('utf8', 1, eol);
+            let end = eol + 2;
+            if (type === '$' && Number(value) >= 0) {
+                const n = Number(value);
+                if (this.buf.length < end + n + 2) return;
+                value = this.buf.toString('utf8', end, end + n);
+                end += n + 2;
+            }
+            this.buf = this.buf.subarray(end);
+            const w = this.waiting.shift();
+            if (w === undefined) continue;
+            if (type === '-') w.reject(new Error(value));
+            else w.resolve(value);
+        }
+    }
+}
+
+const redis = new Redis(Number(process.env.BOT_REDIS_PORT || 6379));
 
 const identities = new Map();
+const callers = new Map();
 
+// who the caller is, and (cached 30 s like the module) what they may do
 async function identify(context) {
     const a = context.activity;
     const tid = (a.channelData && a.channelData.tenant
@@ -97,12 +150,86 @@ async function identify(context) {
     const oid = a.from && a.from.aadObjectId;
     if (!tid || !oid) return null;
     const key = tid + '/' + oid;
-    const hit = identities.get(key);
-    if (hit && hit.until > Date.now()) return hit.id;
-    const r = await pool.query(IDENTITY_SQL, [appId, tid, oid]);
-    const id = r.rows.length === 1 ? r.rows[0] : null;
-    identities.set(key, { id, until: Date.now() + 60000 });
-    return id;
+    const now = Date.now();
+    let hit = identities.get(key);
+    if (!hit || hit.until <= now) {
+        const r = await pool.query({ name: 'identity', text: IDENTITY_SQL,
+                                     values: [appId, tid, oid] });
+        hit = { id: r.rows.length === 1 ? r.rows[0] : null,
+                until: now + 30000 };
+        identities.set(key, hit);
+    }
+    const id = hit.id;
+    if (!id) return null;
+    const ckey = id.tenant + '/' + id.user_id;
+    let c = callers.get(ckey);
+    if (!c || c.until <= now) {
+        const r = await pool.query({ name: 'caller', text: CALLER_SQL,
+                                     values: [id.tenant, id.user_id] });
+        c = { ctx: r.rows.length === 1 ? JSON.parse(r.rows[0].json_build_object)
+                                       : null,
+              until: now + 30000 };
+        callers.set(ckey, c);
+    }
+    if (!c.ctx) return null;
+    return { tenant: id.tenant, user_id: id.user_id, ctx: c.ctx };
+}
+
+// a PostgreSQL text[] literal
+const pgArray = (list) => '{' + list.map(
+    (x) => '"' + x.replace(/["\\]/g, '\\$&') + '"').join(',') + '}';
+
+function teamsLink(appIdOfTenant, kind, id) {
+    const web = `${psaUrl}/msp/tickets/${id}`;
+    const ctx = JSON.stringify({ subEntityId: `${kind}:${id}` });
+    return `https://teams.microsoft.com/l/entity/${appIdOfTenant}/psa`
+        + `?webUrl=${encodeURIComponent(web)}&context=${encodeURIComponent(ctx)}`;
+}
+
+function ticketCard(viewer, ctx, t) {
+    const may = (perm, key) => ctx.perms.includes(perm)
+        && ctx.allowed.includes(key);
+    const button = (title, action) => ({
+        type: 'Action.Execute', title, verb: 'form',
+        associatedInputs: 'none', data: { action, ticket: t.id } });
+    const actions = [];
+    if (!t.closed) {
+        if (may('ticket:update', 'assign_ticket')) {
+            actions.push(button('Assign', 'assign_ticket'));
+        }
+        if (may('ticket:update', 'add_note')) {
+            actions.push(button('Add note', 'add_note'));
+        }
+        if (may('ticket:update', 'reply_to_contact')) {
+            actions.push(button('Reply', 'reply_to_contact'));
+        }
+        if (may('timeentry:create', 'log_time')) {
+            actions.push({ type: 'Action.Execute', title: 'Log time',
+                           verb: 'form', associatedInputs: 'none',
+                           data: { action: 'log_time', kind: 'ticket',
+                                   ref: t.id } });
+        }
+    }
+    const teams = teamsLink(ctx.app_id, 'ticket', t.id);
+    const card = CardFactory.adaptiveCard({
+        type: 'AdaptiveCard', version: '1.5',
+        refresh: { action: { type: 'Action.Execute', verb: 'refresh',
+                             data: { kind: 'ticket', ref: t.id } },
+                   userIds: [viewer] },
+        body: [
+            { type: 'TextBlock', text: t.title, wrap: true, size: 'Medium',
+              weight: 'Bolder' },
+            { type: 'TextBlock', text: t.subtitle || '', wrap: true,
+              size: 'Small', isSubtle: true },
+            { type: 'ActionSet', actions: [
+                { type: 'Action.OpenUrl', title: 'Open in Teams', url: teams },
+                { type: 'Action.OpenUrl', title: 'Open in PSA',
+                  url: `${psaUrl}/msp/tickets/${t.id}` }] }],
+        actions,
+    });
+    card.preview = CardFactory.thumbnailCard(t.title, t.subtitle || '',
+        undefined, undefined, { tap: { type: 'openUrl', value: teams } });
+    return card;
 }
 
 class BenchBot extends TeamsActivityHandler {
@@ -112,31 +239,25 @@ class BenchBot extends TeamsActivityHandler {
             return { composeExtension: { type: 'message',
                                          text: 'Not linked to the PSA.' } };
         }
+        if (!id.ctx.caps.includes('message_extension')) {
+            return { composeExtension: { type: 'message',
+                text: 'Searching the PSA is not enabled for you.' } };
+        }
         const p = (query.parameters || []).find((x) => x.name !== 'initialRun');
         const text = p && typeof p.value === 'string' ? p.value.trim() : '';
         const o = query.queryOptions || {};
         const count = Math.min(Math.max(Number(o.count) || 10, 1), 25);
         const skip = Math.max(Number(o.skip) || 0, 0);
-        const r = await pool.query(SEARCH_SQL, [id.tenant, text, count, skip]);
+        const r = await pool.query({
+            name: 'search', text: SEARCH_SQL,
+            values: [id.tenant, id.user_id, pgArray(id.ctx.perms), text,
+                     String(count), String(skip)] });
+        const viewer = context.activity.from.id;
         return {
             composeExtension: {
                 type: 'result',
                 attachmentLayout: 'list',
-                attachments: r.rows.map((t) => {
-                    const card = CardFactory.adaptiveCard({
-                        type: 'AdaptiveCard', version: '1.5',
-                        body: [{ type: 'TextBlock', weight: 'Bolder',
-                                 text: `#${t.ticket_number} ${t.title}` },
-                               { type: 'TextBlock',
-                                 text: t.status || '' }],
-                        actions: [{ type: 'Action.Execute', title: 'Add note',
-                                    verb: 'add_note',
-                                    data: { ticket_id: t.ticket_id } }],
-                    });
-                    card.preview = CardFactory.thumbnailCard(
-                        `#${t.ticket_number}`, t.title || '');
-                    return card;
-                }),
+                attachments: r.rows.map((t) => ticketCard(viewer, id.ctx, t)),
             },
         };
     }
@@ -155,9 +276,27 @@ class BenchBot extends TeamsActivityHandler {
             || !/^[0-9a-f-]{36}$/i.test(d.ticket_id)) {
             return err('BadRequest', 'ticket_id and note are required');
         }
-        const r = await pool.query(NOTE_SQL,
-                                   [id.tenant, d.ticket_id, id.user_id, note]);
-        if (r.rows.length !== 1) return err('NotFound', 'No such ticket');
+        const act = context.activity;
+        const hash = crypto.createHash('sha256')
+            .update(`add_note\nticket=${d.ticket_id}\ntext=${note}`)
+            .digest('hex');
+        const r = await pool.query({
+            name: 'note', text: NOTE_SQL,
+            values: [id.tenant, id.user_id, 'ticket', 'update', 'add_note',
+                     '', '', `add_note:${id.user_id}:${act.id || hash}`,
+                     'quick_action', act.from.aadObjectId, hash, 'add_note',
+                     d.ticket_id, note, 'true', null] });
+        const out = r.rows.length === 1
+            ? JSON.parse(r.rows[0].json_build_object) : null;
+        if (!out || (out.status !== 'ok' && out.status !== 'duplicate')) {
+            return err('NotDone', out ? out.status : 'no answer');
+        }
+        if (out.status === 'ok' && out.result && out.result.event) {
+            const ev = out.result.event;
+            await redis.command('XADD',
+                `alga-psa:event-stream:global:${ev.eventType}`, '*',
+                'event', JSON.stringify(ev));
+        }
         return { statusCode: 200,
                  type: 'application/vnd.microsoft.activity.message',
                  value: 'Note added.' };
@@ -223,4 +362,9 @@ server.keepAliveTimeout = 65000;
 server.listen(port, '127.0.0.1', () => {
     console.log(`bench botbuilder bot listening on http://127.0.0.1:${port}`);
 });
-process.on('SIGTERM', () => { server.close(); pool.end(); process.exit(0); });
+process.on('SIGTERM', () => {
+    server.close();
+    pool.end();
+    redis.sock.destroy();
+    process.exit(0);
+});
