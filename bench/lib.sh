@@ -4,13 +4,27 @@ bench_header() {
     printf '%-44s %12s %10s %10s\n' case 'requests/s' 'p50 ms' 'p99 ms'
 }
 
-# bench_case NAME URL [wrk args...]: warms up, measures, sets last_rps.
+# CPU time (utime + stime, clock ticks) of process PID
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# bench_case NAME URL [wrk args...]: warms up, measures, sets last_rps;
+# with BENCH_CPU_PID also last_cpu_us, that process's CPU time per request
 bench_case() {
-    local name=$1 url=$2 out rps p50 p99
+    local name=$1 url=$2 out rps p50 p99 t0 t1 n
     shift 2
     taskset -c 0 wrk -t "$threads" -c "$conns" -d 2s "$@" "$url" > /dev/null
+    last_cpu_us=
+    [ -n "${BENCH_CPU_PID:-}" ] && t0=$(cpu_ticks "$BENCH_CPU_PID")
     out=$(taskset -c 0 wrk -t "$threads" -c "$conns" -d "${duration}s" \
           --latency "$@" "$url")
+    if [ -n "${BENCH_CPU_PID:-}" ]; then
+        t1=$(cpu_ticks "$BENCH_CPU_PID")
+        n=$(printf '%s\n' "$out" | awk '/requests in/ {print $1}')
+        last_cpu_us=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
+                      -v n="$n" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
+    fi
     if printf '%s' "$out" | grep -q 'Non-2xx'; then
         printf '%s\n' "$out" >&2
         echo "bench: $name answered non-2xx responses" >&2

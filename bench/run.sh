@@ -54,9 +54,12 @@ if [ "$code" != 200 ]; then
     exit 1
 fi
 
+nginx_worker() {
+    pgrep -P "$(cat "$BENCH_NGINX_PID")" | head -1
+}
+
 worker_rss() {
-    ps -o rss= -p "$(pgrep -P "$(cat "$BENCH_NGINX_PID")" | head -1)" \
-        | tr -d ' '
+    ps -o rss= -p "$(nginx_worker)" | tr -d ' '
 }
 
 printf '\nngx_teams_module bench: %ss per case, %s connections, %s wrk thread(s)\n' \
@@ -192,14 +195,17 @@ ceiling() {
 # module vs botbuilder for one operation: both must answer 200 first
 versus() {
     local label=$1 body=$2 which=$3 m_code b_code=none m_rps m_p99 b_rps
+    local m_cpu=
     m_code=$(answer "$BENCH_URL" "$body")
     printf '  (module answer: %s)\n' "$(head -c 160 "$work/answer")" >&2
     [ -n "$bb_pid" ] && b_code=$(answer "$bb_url" "$body")
     if [ "$m_code" = 200 ]; then
         BENCH_ACTIVITY=$body BENCH_TOKENS=$work/one-token BENCH_UNIQUE_IDS=1 \
+            BENCH_CPU_PID=$(nginx_worker) \
             bench_case "$label, module" "$BENCH_URL" -s bench/bot-message.lua
         m_rps=$last_rps
         m_p99=$last_p99
+        m_cpu=$last_cpu_us
     elif [ "$m_code" = 501 ]; then
         printf '%-44s %s\n' "$label, module" \
             "skipped: answers 501 (not implemented yet)"
@@ -209,6 +215,7 @@ versus() {
     fi
     if [ "$b_code" = 200 ]; then
         BENCH_ACTIVITY=$body BENCH_TOKENS=$work/one-token BENCH_UNIQUE_IDS=1 \
+            BENCH_CPU_PID=$bb_pid \
             bench_case "$label, botbuilder" "$bb_url" -s bench/bot-message.lua
     else
         printf '%-44s %s\n' "$label, botbuilder" "skipped: answers $b_code"
@@ -218,6 +225,11 @@ versus() {
         bench_ratio "module / botbuilder requests/s" "$m_rps" "$b_rps"
         printf '%-44s %12s\n' "  p99 module vs botbuilder (ms)" \
             "$m_p99 vs $last_p99"
+        # the front end's own CPU per request: what each costs, apart
+        # from the database both share the two cores with
+        printf '%-44s %12s\n' "  CPU per request, nginx vs node (us)" \
+            "$m_cpu vs $last_cpu_us"
+        bench_ratio "node / nginx CPU per request" "$last_cpu_us" "$m_cpu"
         last_ceiling=
         ceiling "$label, its SQL alone (no HTTP)" "$which"
         if [ -n "$last_ceiling" ]; then
