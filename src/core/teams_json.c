@@ -16,17 +16,40 @@
 #include "core/teams_json.h"
 
 
+/*
+ * A tree lives in blocks of its own, freed at once with the root: a
+ * request's activity, a token and a statement's result are each parsed,
+ * read and dropped, and a malloc() and free() per value cost more than
+ * the parse.
+ */
+typedef struct teams_json_block_s  teams_json_block_t;
+
+struct teams_json_block_s {
+    teams_json_block_t  *next;
+    size_t               used;
+    size_t               size;
+};
+
+#define TEAMS_JSON_ALIGN   16
+#define TEAMS_JSON_HEADER  ((sizeof(teams_json_block_t) + TEAMS_JSON_ALIGN \
+                             - 1) & ~(size_t) (TEAMS_JSON_ALIGN - 1))
+#define TEAMS_JSON_BLOCK   4096
+
+
 typedef struct {
-    teams_json_t  *root;
-    teams_json_t  *cur;
-    char          *key;
-    size_t         key_len;
-    size_t         depth;
-    size_t         max_depth;
-    const char    *err;
+    teams_json_block_t  *blocks;
+    teams_json_t        *root;
+    teams_json_t        *cur;
+    char                *key;
+    size_t               key_len;
+    size_t               depth;
+    size_t               max_depth;
+    const char          *err;
 } teams_json_ctx_t;
 
 
+static void *teams_json_alloc(teams_json_ctx_t *ctx, size_t size);
+static void teams_json_free_blocks(teams_json_block_t *b);
 static teams_json_t *teams_json_node(teams_json_ctx_t *ctx,
     teams_json_type_e type);
 static int teams_json_on_null(void *data);
@@ -83,32 +106,68 @@ teams_json_parse(const char *text, size_t len, size_t max_depth,
 
     if (rc != yajl_status_ok || ctx.root == NULL || ctx.cur != NULL) {
         *err = (ctx.err != NULL) ? ctx.err : "invalid JSON";
-        free(ctx.key);
-        teams_json_free(ctx.root);
+        teams_json_free_blocks(ctx.blocks);
         return NULL;
     }
 
+    ctx.root->blocks = ctx.blocks;
+
     return ctx.root;
+}
+
+
+static void *
+teams_json_alloc(teams_json_ctx_t *ctx, size_t size)
+{
+    size_t               want;
+    teams_json_block_t  *b;
+
+    size = (size + TEAMS_JSON_ALIGN - 1) & ~(size_t) (TEAMS_JSON_ALIGN - 1);
+    b = ctx->blocks;
+
+    if (b == NULL || b->size - b->used < size) {
+        want = b ? b->size * 2 : TEAMS_JSON_BLOCK;
+
+        if (want < size) {
+            want = size;
+        }
+
+        b = malloc(TEAMS_JSON_HEADER + want);
+        if (b == NULL) {
+            ctx->err = "out of memory";
+            return NULL;
+        }
+
+        b->next = ctx->blocks;
+        b->used = 0;
+        b->size = want;
+        ctx->blocks = b;
+    }
+
+    b->used += size;
+
+    return (char *) b + TEAMS_JSON_HEADER + b->used - size;
+}
+
+
+static void
+teams_json_free_blocks(teams_json_block_t *b)
+{
+    teams_json_block_t  *next;
+
+    for ( /* void */ ; b != NULL; b = next) {
+        next = b->next;
+        free(b);
+    }
 }
 
 
 void
 teams_json_free(teams_json_t *v)
 {
-    teams_json_t  *c, *next;
-
-    if (v == NULL) {
-        return;
+    if (v != NULL) {
+        teams_json_free_blocks(v->blocks);
     }
-
-    for (c = v->child; c != NULL; c = next) {
-        next = c->next;
-        teams_json_free(c);
-    }
-
-    free(v->str);
-    free(v->key);
-    free(v);
 }
 
 
@@ -158,11 +217,12 @@ teams_json_node(teams_json_ctx_t *ctx, teams_json_type_e type)
         return NULL;
     }
 
-    v = calloc(1, sizeof(teams_json_t));
+    v = teams_json_alloc(ctx, sizeof(teams_json_t));
     if (v == NULL) {
-        ctx->err = "out of memory";
         return NULL;
     }
+
+    memset(v, 0, sizeof(teams_json_t));
 
     v->type = type;
 
@@ -272,9 +332,8 @@ teams_json_on_string(void *data, const unsigned char *s, size_t len)
         return 0;
     }
 
-    v->str = malloc(len + 1);
+    v->str = teams_json_alloc(ctx, len + 1);
     if (v->str == NULL) {
-        ctx->err = "out of memory";
         return 0;
     }
 
@@ -345,11 +404,8 @@ teams_json_on_key(void *data, const unsigned char *s, size_t len)
         }
     }
 
-    free(ctx->key);
-
-    ctx->key = malloc(len + 1);
+    ctx->key = teams_json_alloc(ctx, len + 1);
     if (ctx->key == NULL) {
-        ctx->err = "out of memory";
         return 0;
     }
 

@@ -49,6 +49,9 @@ struct teams_json_s {
     teams_json_t       *last;
     teams_json_t       *next;
     teams_json_t       *parent;
+
+    /* the root's: the memory of the whole tree */
+    void               *blocks;
 };
 
 
@@ -60,6 +63,7 @@ struct teams_json_s {
 teams_json_t *teams_json_parse(const char *text, size_t len,
     size_t max_depth, const char **err);
 
+/* frees a tree teams_json_parse() returned, all of it at once */
 void teams_json_free(teams_json_t *v);
 
 /* The member named key of an object, or NULL. */
