@@ -214,6 +214,23 @@ seed_demo() {
     }
 }
 
+# Waits (up to 10 s) until nginx answers with the key sets teams-worker
+# published, so the first bot request is not refused with keys_not_loaded;
+# every nginx worker process polls them every 2 s.
+wait_for_keys() {
+    local i
+    for i in $(seq 100); do
+        if curl -s "http://127.0.0.1:$1/api/teams/status" \
+            | grep -q '"botframework":{"source":"worker","keys":[1-9]'
+        then
+            sleep 2.1
+            return 0
+        fi
+        sleep 0.1
+    done
+    log "the key sets are not loaded yet: bot requests answer 503 until they are"
+}
+
 cmd_stop() {
     stop_nginx "$run_dir"
     stop_worker "$run_dir"
@@ -237,6 +254,7 @@ cmd_run() {
     write_nginx_conf "$run_dir" $port $pg $redis $mock auto info
     start_nginx "$run_dir" $port
     start_worker "$run_dir" $pg $redis $mock $port on
+    wait_for_keys $port
 
     # shellcheck disable=SC1091
     . sql/seed/demo-ids.env
@@ -337,7 +355,7 @@ cmd_test() {
 # nginx worker on cpu 1, wrk on cpu 0, the worker publishing key sets.
 cmd_bench() {
     local state=$build_dir/bench-stack
-    local pg=55632 redis=56579 mock=58280 port=8091 i
+    local pg=55632 redis=56579 mock=58280 port=8091
     local conninfo="hostaddr=127.0.0.1 port=$pg dbname=teams user=postgres"
     cmd_build
     make -s bench
@@ -357,11 +375,7 @@ cmd_bench() {
     write_nginx_conf "$state" $port $pg $redis $mock 1 warn
     NGINX_CPUS=1 start_nginx "$state" $port
     start_worker "$state" $pg $redis $mock $port
-    for i in $(seq 100); do
-        curl -s "http://127.0.0.1:$port/api/teams/status" \
-            | grep -q '"botframework":{"source":"worker","keys":[1-9]' && break
-        sleep 0.1
-    done
+    wait_for_keys $port
     BENCH_URL=http://127.0.0.1:$port BENCH_KEYS=$state/keys \
         BENCH_SERVICE_URL=http://127.0.0.1:$mock/amer/ \
         BENCH_NGINX_PID=$state/nginx/logs/nginx.pid BENCH_PG_PORT=$pg \
