@@ -1032,7 +1032,7 @@ ngx_teams_act_render(ngx_teams_act_t *act)
 
     status = teams_card_jstr(act->res, "status", "");
 
-    if (act->form) {
+    if (act->form && ngx_strcmp(status, "denied") != 0) {
         /* the client list arrived: the create form */
         ngx_teams_act_form_card(act, teams_json_get(act->res, "choices"));
         ngx_teams_act_publish(act);

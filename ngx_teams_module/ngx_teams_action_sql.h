@@ -30,6 +30,12 @@
 #define _NGX_TEAMS_ACTION_SQL_H_INCLUDED_
 
 
+/* the strings of a jsonb array setting; nothing else counts */
+#define NGX_TEAMS_SQL_JSONB_STRINGS(col)                                      \
+    "coalesce((SELECT jsonb_agg(x) FROM jsonb_array_elements(CASE WHEN"       \
+    " jsonb_typeof(" col ") = 'array' THEN " col " ELSE '[]' END) x"          \
+    " WHERE jsonb_typeof(x) = 'string'), '[]')"
+
 /*
  * the caller's context, cached per worker process: the user's MSP
  * permissions, the tenant's allowed actions, capabilities and app id;
@@ -48,10 +54,8 @@
     "  JOIN permissions p ON p.tenant = rp.tenant"                            \
     "   AND p.permission_id = rp.permission_id AND p.msp"                     \
     "  WHERE ur.tenant = u.tenant AND ur.user_id = u.user_id), '{}'),"        \
-    " 'allowed', CASE WHEN jsonb_typeof(t.allowed_actions) = 'array'"         \
-    "  THEN t.allowed_actions ELSE '[]' END,"                                 \
-    " 'caps', CASE WHEN jsonb_typeof(t.enabled_capabilities) = 'array'"       \
-    "  THEN t.enabled_capabilities ELSE '[]' END,"                            \
+    " 'allowed', " NGX_TEAMS_SQL_JSONB_STRINGS("t.allowed_actions") ","       \
+    " 'caps', " NGX_TEAMS_SQL_JSONB_STRINGS("t.enabled_capabilities") ","     \
     " 'app_id', coalesce(nullif(t.app_id, ''), mp.client_id))::text"          \
     " FROM users u, teams_integrations t"                                     \
     " LEFT JOIN microsoft_profiles mp ON mp.tenant = t.tenant"                \
@@ -384,7 +388,8 @@
 #define NGX_TEAMS_SQL_HITS_TASK                                               \
     " SELECT 2 AS ord, 'task' AS kind, pt.task_id::text AS id,"               \
     "  ph.project_id::text AS extra, pt.task_name AS title,"                  \
-    "  pj.project_name AS subtitle, pt.updated_at AS at, NULL AS closed"      \
+    "  pj.project_name AS subtitle, pt.updated_at AS at,"                     \
+    "  NULL::boolean AS closed"                                               \
     " FROM gate g, q, project_tasks pt"                                       \
     " JOIN project_phases ph ON ph.tenant = pt.tenant"                        \
     "  AND ph.phase_id = pt.phase_id"                                         \
@@ -398,7 +403,7 @@
     " SELECT 3 AS ord, 'contact' AS kind, ct.contact_name_id::text AS id,"    \
     "  NULL::text AS extra, coalesce(ct.full_name, ct.email) AS title,"       \
     "  concat_ws(' · ', ct.email, c.client_name) AS subtitle,"                \
-    "  ct.updated_at AS at, NULL AS closed"                                   \
+    "  ct.updated_at AS at, NULL::boolean AS closed"                          \
     " FROM gate g, q, contacts ct"                                            \
     " LEFT JOIN clients c ON c.tenant = ct.tenant"                            \
     "  AND c.client_id = ct.client_id"                                        \
@@ -414,7 +419,7 @@
     "  || ' ' || coalesce(u.last_name, '')), ''), u.email) AS title,"         \
     "  tp.start_date || ' to ' || tp.end_date || ' · approve '"               \
     "  || " NGX_TEAMS_SQL_SHEET_SHORT("ts.id") " AS subtitle,"                \
-    "  ts.submitted_at AS at, NULL AS closed"                                 \
+    "  ts.submitted_at AS at, NULL::boolean AS closed"                        \
     " FROM gate g, q, time_sheets ts"                                         \
     " JOIN users u ON u.tenant = ts.tenant AND u.user_id = ts.user_id"        \
     " JOIN time_periods tp ON tp.tenant = ts.tenant"                          \

@@ -175,21 +175,27 @@ ngx_teams_caller_pg_done(ngx_teams_pg_query_t *q, PGresult *res)
         len = PQgetlength(res, 0, 0);
     }
 
+    /* only a context this request could use is cached */
+    if (json != NULL && ngx_teams_caller_set(r, ctx->caller, json, len)
+                        != NGX_OK)
+    {
+        ngx_memzero(ctx->caller, sizeof(ngx_teams_caller_t));
+        ctx->caller->unavailable = 1;
+        ctx->done(r, ctx->data);
+        return;
+    }
+
     if (len <= NGX_TEAMS_CALLER_JSON_MAX) {
         e = teams_lru_put(tmcf->caller_cache, (const char *) ctx->key.data,
                           ctx->key.len, ngx_time() + NGX_TEAMS_CALLER_TTL);
         if (e != NULL) {
             e->found = json != NULL;
             e->len = (uint16_t) len;
-            ngx_memcpy(e->json, json, len);
-        }
-    }
 
-    if (json != NULL && ngx_teams_caller_set(r, ctx->caller, json, len)
-                        != NGX_OK)
-    {
-        ngx_memzero(ctx->caller, sizeof(ngx_teams_caller_t));
-        ctx->caller->unavailable = 1;
+            if (len) {
+                ngx_memcpy(e->json, json, len);
+            }
+        }
     }
 
     ctx->done(r, ctx->data);

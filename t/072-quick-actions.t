@@ -250,3 +250,29 @@ cards_ok(4);
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 8: settings with other than strings in them: the strings count, the rest is ignored
+--- test_script
+my $u = uniq();
+my @caps = qw(personal_tab personal_bot group_chat_bot message_extension activity_notifications);
+my @allowed = qw(assign_ticket add_note reply_to_contact log_time approval_response);
+set_integration(allowed => [@allowed, { deep => [1, [2, [3]]] }, 42, ['add_note']],
+                caps => [@caps, { x => { y => 1 } }]);
+my $r = main::exec_action('add_note', { ticket => 'TIC001002', text => "mixed $u", nonce => "mx-$u" });
+like($r->{body}, qr/Internal note added/, 'add note works');
+is(main::notes("mixed $u"), 1, 'the note');
+$r = main::exec_action('refresh', { kind => 'ticket', ref => $main::Ids->{TICKET_ID_A} });
+like($r->{body}, qr/"Add note"/, 'reads work, buttons as allowed');
+set_integration(allowed => [(grep { $_ ne 'add_note' } @allowed), ['add_note'], { add_note => 1 }]);
+$r = main::exec_action('add_note', { ticket => 'TIC001002', text => "nested $u", nonce => "nx-$u" });
+like($r->{body}, qr/not allow|not enabled|turned off/i, 'add_note only nested: not allowed');
+is(main::notes("nested $u"), 0, 'nothing written');
+$r = main::exec_action('refresh', { kind => 'ticket', ref => $main::Ids->{TICKET_ID_A} });
+unlike($r->{body}, qr/"Add note"/, 'no Add note button');
+restore_integration();
+cards_ok(4);
+--- no_error_log
+[alert]
+[crit]
