@@ -911,16 +911,13 @@ ngx_teams_act_unavailable(ngx_teams_act_t *act)
 static void
 ngx_teams_act_done(ngx_teams_pg_query_t *q, PGresult *res)
 {
-    const char         *err;
-    ngx_teams_act_t    *act = q->data;
-    static const char   ok[] = "{\"status\":\"ok\"}";
+    const char       *err;
+    ngx_teams_act_t  *act = q->data;
 
     if (q->rc == NGX_TEAMS_PG_OK && act->route == TEAMS_INVOKE_ME_QUERY) {
-        /* the search answers its hits as rows */
+        /* the search answers its hits as rows, and has no "status" */
         act->items = ngx_teams_pg_rows(act->r->pool, res);
-        act->res = teams_json_parse(ok, sizeof(ok) - 1, 1, &err);
-
-        if (act->items == NULL || act->res == NULL) {
+        if (act->items == NULL) {
             ngx_teams_finish(act->r, NGX_HTTP_INTERNAL_SERVER_ERROR);
             return;
         }
@@ -1344,7 +1341,7 @@ static ngx_int_t
 ngx_teams_act_answer(ngx_teams_act_t *act)
 {
     size_t               clen;
-    const char          *card, *status;
+    const char          *card;
     teams_jw_t          *w = &act->out;
     teams_jw_t           one;
     const teams_json_t  *items, *it;
@@ -1377,12 +1374,12 @@ ngx_teams_act_answer(ngx_teams_act_t *act)
         return ngx_teams_send_jw(act->r, NGX_HTTP_OK, w);
 
     case TEAMS_INVOKE_ME_QUERY:
-        status = act->res ? teams_card_jstr(act->res, "status", "") : "";
         teams_jw_object(w);
         teams_jw_key(w, "composeExtension");
         teams_jw_object(w);
 
-        if (ngx_strcmp(status, "ok") != 0) {
+        /* no hits at all (not even an empty list): the gate refused */
+        if (act->items == NULL) {
             teams_jw_kstr(w, "type", "message");
             teams_jw_kstr(w, "text", "Searching the PSA is not enabled for "
                           "you; ask your administrator.");
