@@ -1390,8 +1390,8 @@ ngx_teams_admin_setup_done(ngx_teams_admin_ctx_t *ctx, PGresult *res)
     }
     teams_jw_end(&w);
 
-    if (teams_admin_is_guid(ms_tenant, ngx_strlen(ms_tenant))
-        && teams_admin_is_guid(client_id, ngx_strlen(client_id)))
+    if (teams_is_uuid(ms_tenant, ngx_strlen(ms_tenant))
+        && teams_is_uuid(client_id, ngx_strlen(client_id)))
     {
         *ngx_snprintf(p, plen - 1,
                       "https://login.microsoftonline.com/%s/adminconsent"
@@ -1628,14 +1628,14 @@ ngx_teams_admin_readiness(ngx_teams_admin_ctx_t *ctx, PGresult *res,
     }
 
     items[2].id = "client_id_valid";
-    items[2].ok = found && teams_admin_is_guid(client_id,
+    items[2].ok = found && teams_is_uuid(client_id,
                                                ngx_strlen(client_id));
     items[2].message = !found ? "no profile"
                        : items[2].ok ? "the client id is a GUID"
                        : "the profile's client id is not a GUID";
 
     items[3].id = "tenant_id_valid";
-    items[3].ok = found && teams_admin_is_guid(ms_tenant,
+    items[3].ok = found && teams_is_uuid(ms_tenant,
                                                ngx_strlen(ms_tenant));
     items[3].message = !found ? "no profile"
                        : items[3].ok ? "the Microsoft tenant id is a GUID"

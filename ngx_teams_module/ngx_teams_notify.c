@@ -18,6 +18,7 @@
 #include "ngx_teams_pg.h"
 
 #include "core/teams_json.h"
+#include "core/teams_uuid.h"
 
 
 #define NGX_TEAMS_NOTIFY_MAX_BODY  (64 * 1024)
@@ -38,7 +39,6 @@ static void ngx_teams_notify_auth_done(ngx_http_request_t *r,
 static const char *ngx_teams_notify_check(ngx_teams_notify_ctx_t *ctx);
 static void ngx_teams_notify_pg_done(ngx_teams_pg_query_t *q,
     PGresult *res);
-static ngx_int_t ngx_teams_notify_uuid(const char *s, size_t len);
 
 
 static const char  ngx_teams_notify_sql[] =
@@ -207,7 +207,7 @@ ngx_teams_notify_check(ngx_teams_notify_ctx_t *ctx)
     }
 
     s = teams_json_str(doc, "internal_notification_id", &len);
-    if (s == NULL || ngx_teams_notify_uuid(s, len) != NGX_OK) {
+    if (s == NULL || !teams_is_uuid(s, len)) {
         why = "internal_notification_id must be a UUID";
         goto done;
     }
@@ -215,7 +215,7 @@ ngx_teams_notify_check(ngx_teams_notify_ctx_t *ctx)
     ngx_memcpy(ctx->id, s, NGX_TEAMS_UUID_LEN);
 
     s = teams_json_str(doc, "user_id", &len);
-    if (s == NULL || ngx_teams_notify_uuid(s, len) != NGX_OK) {
+    if (s == NULL || !teams_is_uuid(s, len)) {
         why = "user_id must be a UUID";
         goto done;
     }
@@ -320,25 +320,3 @@ ngx_teams_notify_pg_done(ngx_teams_pg_query_t *q, PGresult *res)
 }
 
 
-static ngx_int_t
-ngx_teams_notify_uuid(const char *s, size_t len)
-{
-    size_t  i;
-
-    if (len != NGX_TEAMS_UUID_LEN) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return NGX_ERROR;
-            }
-
-        } else if (!isxdigit((unsigned char) s[i])) {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
-}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/teams_uuid.h"
 #include "jwt/teams_jwt.h"
 
 
@@ -143,24 +144,13 @@ int
 teams_jwt_entra_issuer_ok(const teams_claims_t *claims)
 {
     char    buf[128];
-    size_t  n, i;
-
-    if (claims->iss == NULL || claims->tid == NULL
-        || strlen(claims->tid) != 36)
-    {
-        return 0;
-    }
+    size_t  n;
 
     /* a tenant id is a GUID; anything else must not reach the template */
-    for (i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (claims->tid[i] != '-') {
-                return 0;
-            }
-
-        } else if (!isxdigit((unsigned char) claims->tid[i])) {
-            return 0;
-        }
+    if (claims->iss == NULL || claims->tid == NULL
+        || !teams_is_uuid(claims->tid, strlen(claims->tid)))
+    {
+        return 0;
     }
 
     n = (size_t) snprintf(buf, sizeof(buf),

@@ -10,6 +10,7 @@
 
 #include "core/teams_json.h"
 #include "core/teams_jw.h"
+#include "core/teams_uuid.h"
 #include "notify/teams_notify.h"
 
 
@@ -436,25 +437,12 @@ teams_notify_backoff_ms(unsigned attempt, long retry_after_s,
 static int
 teams_notify_uuid_at(const char *p, char *id)
 {
-    int  i;
-
-    for (i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (p[i] != '-') {
-                return 0;
-            }
-
-        } else if (!((p[i] >= '0' && p[i] <= '9')
-                     || (p[i] >= 'a' && p[i] <= 'f')
-                     || (p[i] >= 'A' && p[i] <= 'F')))
-        {
-            return 0;
-        }
-
-        id[i] = p[i];
+    if (!teams_is_uuid(p, strnlen(p, TEAMS_UUID_LEN))) {
+        return 0;
     }
 
-    id[36] = '\0';
+    memcpy(id, p, TEAMS_UUID_LEN);
+    id[TEAMS_UUID_LEN] = '\0';
 
     return 1;
 }

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/teams_uuid.h"
 #include "notify/teams_notify_filter.h"
 
 
@@ -105,20 +106,11 @@ teams_notify_cursor_parse(const char *s, size_t len, char *us, char *id)
 
     s += n + 1;
 
-    for (i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return -1;
-            }
+    if (!teams_is_uuid(s, TEAMS_UUID_LEN)) {
+        return -1;
+    }
 
-            id[i] = '-';
-            continue;
-        }
-
-        if (!isxdigit((unsigned char) s[i])) {
-            return -1;
-        }
-
+    for (i = 0; i < TEAMS_UUID_LEN; i++) {
         id[i] = (char) tolower((unsigned char) s[i]);
     }
 

@@ -414,30 +414,6 @@ teams_deny_code(teams_deny_e d)
 
 
 int
-teams_is_uuid(const char *s, size_t len)
-{
-    size_t  i;
-
-    if (len != 36) {
-        return 0;
-    }
-
-    for (i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return 0;
-            }
-
-        } else if (!isxdigit((unsigned char) s[i])) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-int
 teams_duration_parse(const char *s, size_t len)
 {
     char    buf[32], *p, *end;

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "core/teams_uuid.h"
+
 
 typedef enum {
     TEAMS_ACTION_NONE = 0,
@@ -174,9 +176,6 @@ size_t teams_action_validate(const teams_action_def_t *def,
 
 /* 1h30m, 45m, 1.5h, 90 (minutes), 2h: minutes, or -1 */
 int teams_duration_parse(const char *s, size_t len);
-
-/* a canonical UUID (36 chars, hex and dashes) */
-int teams_is_uuid(const char *s, size_t len);
 
 void teams_args_set(teams_args_t *args, const char *name, const char *value,
     size_t len);

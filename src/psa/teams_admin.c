@@ -223,38 +223,11 @@ teams_admin_allow(unsigned methods, char *buf, size_t size)
 
 
 int
-teams_admin_is_guid(const char *s, size_t len)
-{
-    size_t  i;
-
-    if (s == NULL || len != TEAMS_ADMIN_GUID_LEN) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return 0;
-            }
-
-            continue;
-        }
-
-        if (!isxdigit((unsigned char) s[i])) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-int
 teams_admin_guid_lower(const char *s, size_t len, char *out)
 {
     size_t  i;
 
-    if (!teams_admin_is_guid(s, len)) {
+    if (!teams_is_uuid(s, len)) {
         return -1;
     }
 
@@ -338,7 +311,7 @@ teams_admin_check_guid(const teams_json_t *v)
         return "is required";
     }
 
-    if (v->type != TEAMS_JSON_STRING || !teams_admin_is_guid(v->str, v->len))
+    if (v->type != TEAMS_JSON_STRING || !teams_is_uuid(v->str, v->len))
     {
         return "must be a GUID";
     }
@@ -354,7 +327,7 @@ teams_admin_check_ms_tenant(const teams_json_t *v, int allow_common)
         return "is required";
     }
 
-    if (v->type == TEAMS_JSON_STRING && teams_admin_is_guid(v->str, v->len)) {
+    if (v->type == TEAMS_JSON_STRING && teams_is_uuid(v->str, v->len)) {
         return NULL;
     }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "core/teams_json.h"
+#include "core/teams_uuid.h"
 
 
 #define TEAMS_ADMIN_GET      0x01
@@ -82,9 +83,6 @@ unsigned teams_admin_method(const char *name, size_t len);
 
 /* "GET, POST" for an Allow header, into buf */
 size_t teams_admin_allow(unsigned methods, char *buf, size_t size);
-
-/* 8-4-4-4-12 hexadecimal digits */
-int teams_admin_is_guid(const char *s, size_t len);
 
 /* Copies a GUID lower-cased into out (37 bytes); -1 if not a GUID. */
 int teams_admin_guid_lower(const char *s, size_t len, char *out);

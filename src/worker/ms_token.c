@@ -17,6 +17,7 @@
 
 #include "core/teams_json.h"
 #include "core/teams_secret.h"
+#include "core/teams_uuid.h"
 #include "worker/log.h"
 #include "core/teams_url.h"
 #include "worker/ms_token.h"
@@ -135,7 +136,8 @@ teams_ms_token_get(teams_ms_tokens_t *t, const char *tenant,
     err[0] = '\0';
 
     if (tenant == NULL || profile_id == NULL || scope == NULL
-        || !teams_ms_uuid_valid(tenant) || !teams_ms_uuid_valid(profile_id))
+        || !teams_is_uuid(tenant, strlen(tenant))
+        || !teams_is_uuid(profile_id, strlen(profile_id)))
     {
         teams_ms_token_err(err, errlen, "bad tenant or profile id");
         return NULL;
@@ -878,26 +880,6 @@ toolong:
     teams_secret_wipe(buf, size);
 
     return 0;
-}
-
-
-int
-teams_ms_uuid_valid(const char *s)
-{
-    size_t  i;
-
-    for (i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return 0;
-            }
-
-        } else if (!isxdigit((unsigned char) s[i])) {
-            return 0;
-        }
-    }
-
-    return s[36] == '\0';
 }
 
 

@@ -125,7 +125,6 @@ size_t teams_ms_token_form(char *buf, size_t size, const char *client_id,
     const char *secret, size_t secret_len, const char *scope);
 
 /* a canonical UUID (36 characters, hex and dashes) */
-int teams_ms_uuid_valid(const char *s);
 
 
 #endif /* _TEAMS_WORKER_MS_TOKEN_H_INCLUDED_ */

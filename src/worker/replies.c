@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/teams_json.h"
+#include "core/teams_uuid.h"
 #include "worker/log.h"
 #include "worker/ms_token.h"
 #include "worker/replies.h"
@@ -348,14 +349,14 @@ teams_replies_parse(teams_worker_t *wk, teams_stream_entry_t *entry,
 
     if (teams_replies_copy(entry, "tenant", rp->tenant, sizeof(rp->tenant),
                            1) != 0
-        || !teams_ms_uuid_valid(rp->tenant))
+        || !teams_is_uuid(rp->tenant, strlen(rp->tenant)))
     {
         return "field \"tenant\" missing or not a UUID";
     }
 
     if (teams_replies_copy(entry, "profile", rp->profile,
                            sizeof(rp->profile), 1) != 0
-        || !teams_ms_uuid_valid(rp->profile))
+        || !teams_is_uuid(rp->profile, strlen(rp->profile)))
     {
         return "field \"profile\" missing or not a UUID";
     }

@@ -98,14 +98,14 @@ TEAMS_TEST(admin_guid)
 {
     char  out[40];
 
-    TEAMS_EXPECT(teams_admin_is_guid(TEAMS_TEST_ID, 36));
-    TEAMS_EXPECT(!teams_admin_is_guid("a1000000-0000-4000-8000-00000000000",
+    TEAMS_EXPECT(teams_is_uuid(TEAMS_TEST_ID, 36));
+    TEAMS_EXPECT(!teams_is_uuid("a1000000-0000-4000-8000-00000000000",
                                       35));
-    TEAMS_EXPECT(!teams_admin_is_guid("a1000000x0000-4000-8000-000000000000",
+    TEAMS_EXPECT(!teams_is_uuid("a1000000x0000-4000-8000-000000000000",
                                       36));
-    TEAMS_EXPECT(!teams_admin_is_guid("g1000000-0000-4000-8000-000000000000",
+    TEAMS_EXPECT(!teams_is_uuid("g1000000-0000-4000-8000-000000000000",
                                       36));
-    TEAMS_EXPECT(!teams_admin_is_guid("common", 6));
+    TEAMS_EXPECT(!teams_is_uuid("common", 6));
     TEAMS_EXPECT_INT_EQ(teams_admin_guid_lower(TEAMS_TEST_ID, 36, out), 0);
     TEAMS_EXPECT_STR_EQ(out, "a1000000-0000-4000-8000-00000000000f");
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/teams_uuid.h"
 #include "unit.h"
 #include "worker/http.h"
 #include "worker/ms_token.h"
@@ -268,16 +269,19 @@ TEAMS_TEST(worker_token_form)
 }
 
 
+#define UUID_OK(s)  teams_is_uuid((s), strlen(s))
+
+
 TEAMS_TEST(worker_token_uuid)
 {
-    TEAMS_EXPECT(teams_ms_uuid_valid(TEAMS_T_TENANT));
-    TEAMS_EXPECT(teams_ms_uuid_valid(TEAMS_T_PROFILE));
-    TEAMS_EXPECT(!teams_ms_uuid_valid(""));
-    TEAMS_EXPECT(!teams_ms_uuid_valid("a1000000-0000-4000-8000-00000000000"));
-    TEAMS_EXPECT(!teams_ms_uuid_valid("a1000000-0000-4000-8000-0000000000011"));
-    TEAMS_EXPECT(!teams_ms_uuid_valid("a1000000_0000-4000-8000-000000000001"));
-    TEAMS_EXPECT(!teams_ms_uuid_valid("g1000000-0000-4000-8000-000000000001"));
-    TEAMS_EXPECT(!teams_ms_uuid_valid("a1000000-0000-4000-8000-00000000000'"));
+    TEAMS_EXPECT(UUID_OK(TEAMS_T_TENANT));
+    TEAMS_EXPECT(UUID_OK(TEAMS_T_PROFILE));
+    TEAMS_EXPECT(!UUID_OK(""));
+    TEAMS_EXPECT(!UUID_OK("a1000000-0000-4000-8000-00000000000"));
+    TEAMS_EXPECT(!UUID_OK("a1000000-0000-4000-8000-0000000000011"));
+    TEAMS_EXPECT(!UUID_OK("a1000000_0000-4000-8000-000000000001"));
+    TEAMS_EXPECT(!UUID_OK("g1000000-0000-4000-8000-000000000001"));
+    TEAMS_EXPECT(!UUID_OK("a1000000-0000-4000-8000-00000000000'"));
 }
 
 
