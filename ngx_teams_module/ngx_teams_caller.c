@@ -1,9 +1,10 @@
 
 /*
- * The caller's context (see ngx_teams_caller.h).  The cache holds the
- * statement's JSON text under tenant and user; each request parses its
- * own copy, so nothing in the cache points into request memory.  A
- * context too large for an entry is used, not cached.
+ * The caller's context (see ngx_teams_caller.h).  The statement's JSON is
+ * parsed once; the cache holds its strings packed under tenant and user,
+ * and a hit copies them into the request's pool in one piece, so nothing
+ * in a request points into the cache.  A context too large for an entry
+ * is used, not cached.
  */
 
 
@@ -19,13 +20,20 @@
 /* as long as the identity it belongs to is cached */
 #define NGX_TEAMS_CALLER_TTL       30
 #define NGX_TEAMS_CALLER_ENTRIES   1024
-#define NGX_TEAMS_CALLER_JSON_MAX  4000
+#define NGX_TEAMS_CALLER_STRS_MAX  4000
 
 
+/*
+ * strs: the app id ("" for none), the permissions, the allowed actions,
+ * the capabilities and the permissions' text[] literal, each NUL-ended
+ */
 typedef struct {
     unsigned                   found:1;
+    uint16_t                   nperms;
+    uint16_t                   nallowed;
+    uint16_t                   ncaps;
     uint16_t                   len;
-    char                       json[NGX_TEAMS_CALLER_JSON_MAX];
+    char                       strs[NGX_TEAMS_CALLER_STRS_MAX];
 } ngx_teams_caller_entry_t;
 
 
@@ -48,6 +56,11 @@ static ngx_int_t ngx_teams_caller_set(ngx_http_request_t *r,
     ngx_teams_caller_t *c, const char *json, size_t len);
 static const char *const *ngx_teams_caller_list(ngx_pool_t *pool,
     const teams_json_t *arr, size_t *n);
+static size_t ngx_teams_caller_size(const ngx_teams_caller_t *c);
+static void ngx_teams_caller_pack(ngx_teams_caller_entry_t *e,
+    const ngx_teams_caller_t *c);
+static ngx_int_t ngx_teams_caller_unpack(ngx_http_request_t *r,
+    ngx_teams_caller_t *c, const ngx_teams_caller_entry_t *e);
 static void ngx_teams_caller_cleanup(void *data);
 
 
@@ -117,7 +130,7 @@ ngx_teams_caller_get(ngx_http_request_t *r, ngx_str_t *tenant,
             return NGX_OK;
         }
 
-        return ngx_teams_caller_set(r, c, e->json, e->len);
+        return ngx_teams_caller_unpack(r, c, e);
     }
 
     ctx->request = r;
@@ -185,20 +198,126 @@ ngx_teams_caller_pg_done(ngx_teams_pg_query_t *q, PGresult *res)
         return;
     }
 
-    if (len <= NGX_TEAMS_CALLER_JSON_MAX) {
+    if (ngx_teams_caller_size(ctx->caller) <= NGX_TEAMS_CALLER_STRS_MAX) {
         e = teams_lru_put(tmcf->caller_cache, (const char *) ctx->key.data,
                           ctx->key.len, ngx_time() + NGX_TEAMS_CALLER_TTL);
         if (e != NULL) {
-            e->found = json != NULL;
-            e->len = (uint16_t) len;
-
-            if (len) {
-                ngx_memcpy(e->json, json, len);
-            }
+            ngx_teams_caller_pack(e, ctx->caller);
         }
     }
 
     ctx->done(r, ctx->data);
+}
+
+
+/* the bytes of a context's strings packed; 0 for no context */
+static size_t
+ngx_teams_caller_size(const ngx_teams_caller_t *c)
+{
+    size_t        i, n, size;
+    const char   *const *lists[3] = { c->perms, c->allowed, c->caps };
+    size_t        counts[3] = { c->nperms, c->nallowed, c->ncaps };
+
+    if (!c->found) {
+        return 0;
+    }
+
+    size = (c->app_id ? ngx_strlen(c->app_id) : 0) + 1
+           + ngx_strlen(c->perms_array) + 1;
+
+    for (n = 0; n < 3; n++) {
+        for (i = 0; i < counts[n]; i++) {
+            size += ngx_strlen(lists[n][i]) + 1;
+        }
+    }
+
+    return size;
+}
+
+
+/* a context whose ngx_teams_caller_size() fits the entry */
+static void
+ngx_teams_caller_pack(ngx_teams_caller_entry_t *e,
+    const ngx_teams_caller_t *c)
+{
+    char         *p;
+    size_t        i, n;
+    const char   *const *lists[3] = { c->perms, c->allowed, c->caps };
+    size_t        counts[3] = { c->nperms, c->nallowed, c->ncaps };
+
+    ngx_memzero(e, offsetof(ngx_teams_caller_entry_t, strs));
+
+    if (!c->found) {
+        return;
+    }
+
+    p = e->strs;
+    p = (char *) ngx_cpymem(p, c->app_id ? c->app_id : "",
+                            (c->app_id ? ngx_strlen(c->app_id) : 0) + 1);
+
+    for (n = 0; n < 3; n++) {
+        for (i = 0; i < counts[n]; i++) {
+            p = (char *) ngx_cpymem(p, lists[n][i],
+                                    ngx_strlen(lists[n][i]) + 1);
+        }
+    }
+
+    p = (char *) ngx_cpymem(p, c->perms_array,
+                            ngx_strlen(c->perms_array) + 1);
+
+    e->found = 1;
+    e->nperms = (uint16_t) c->nperms;
+    e->nallowed = (uint16_t) c->nallowed;
+    e->ncaps = (uint16_t) c->ncaps;
+    e->len = (uint16_t) (p - e->strs);
+}
+
+
+static ngx_int_t
+ngx_teams_caller_unpack(ngx_http_request_t *r, ngx_teams_caller_t *c,
+    const ngx_teams_caller_entry_t *e)
+{
+    char         *p;
+    size_t        i, n;
+    const char  **list;
+
+    ngx_memzero(c, sizeof(ngx_teams_caller_t));
+
+    p = ngx_pnalloc(r->pool, e->len);
+    list = ngx_palloc(r->pool, (e->nperms + e->nallowed + e->ncaps + 3)
+                               * sizeof(char *));
+    if (p == NULL || list == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, e->strs, e->len);
+
+    c->app_id = p[0] ? p : NULL;
+    p += ngx_strlen(p) + 1;
+
+    c->perms = list;
+    c->nperms = e->nperms;
+    c->allowed = list + e->nperms + 1;
+    c->nallowed = e->nallowed;
+    c->caps = list + e->nperms + e->nallowed + 2;
+    c->ncaps = e->ncaps;
+
+    /* each list NULL-ended, as the lists of a parsed context */
+    for (n = 0; n < 3; n++) {
+        for (i = 0; i < (n == 0 ? e->nperms : n == 1 ? e->nallowed
+                                                     : e->ncaps); i++)
+        {
+            *list++ = p;
+            p += ngx_strlen(p) + 1;
+        }
+
+        *list++ = NULL;
+    }
+
+    c->perms_array = p;
+    c->found = 1;
+
+    return NGX_OK;
 }
 
 
