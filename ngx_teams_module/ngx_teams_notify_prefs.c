@@ -109,13 +109,7 @@ ngx_teams_notify_prefs_save(ngx_http_request_t *r, ngx_str_t *tenant,
     err = teams_notify_prefs_parse(data, &all, &given, &on);
 
     if (err != NULL) {
-        p = ngx_pnalloc(r->pool, sizeof("Not saved: ") + ngx_strlen(err));
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        *ngx_sprintf(p, "Not saved: %s.", err) = '\0';
-        ctx->notice = (const char *) p;
+        ctx->notice = err;
         ctx->rc = NGX_DECLINED;
 
         ctx->q->sql = ngx_teams_prefs_load_sql;

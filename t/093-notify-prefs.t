@@ -72,7 +72,8 @@ $r = main::save(notify_assignment => 'true');
 is(main::pref('assignment'), 't', 'and back on');
 $r = main::save(notify_nonsense => 'true');
 is($r->{status}, 200, 'a field it does not know: answered');
-like($r->{body}, qr/Not saved/, 'says it was not saved');
+like($r->{body}, qr/"text":"Not saved: the card sent no choices\.","/,
+     'says it was not saved, and why');
 main::cards_ok(3);
 
 

@@ -136,7 +136,7 @@ teams_notify_prefs_parse(const teams_json_t *data,
     *on = 0;
 
     if (data == NULL || data->type != TEAMS_JSON_OBJECT) {
-        return "the card sent no choices";
+        return "Not saved: the card sent no choices.";
     }
 
     plen = sizeof(TEAMS_NOTIFY_PREFS_PREFIX) - 1;
@@ -167,14 +167,14 @@ teams_notify_prefs_parse(const teams_json_t *data,
             /* off */
 
         } else {
-            return "a choice was neither on nor off";
+            return "Not saved: a choice was neither on nor off.";
         }
 
         *given |= bit;
     }
 
     if (*given == 0) {
-        return "the card sent no choices";
+        return "Not saved: the card sent no choices.";
     }
 
     return NULL;

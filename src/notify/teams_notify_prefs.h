@@ -46,8 +46,8 @@ void teams_notify_prefs_card(teams_jw_t *w, const teams_notify_prefs_t *p,
  * merged in): "notify_<category>" members with "true" or "false" (JSON
  * booleans too).  Only offered categories count; other members (the
  * verb's own data, unknown inputs) are ignored.  Fills *given (categories
- * present) and *on (their new state).  NULL when good, else a short
- * reason for the user.
+ * present) and *on (their new state).  NULL when good, else the notice
+ * for the card, saying why nothing was saved.
  */
 const char *teams_notify_prefs_parse(const teams_json_t *data,
     const teams_notify_prefs_t *p, unsigned *given, unsigned *on);

@@ -242,7 +242,10 @@ TEAMS_TEST(notify_prefs_parse)
 
     err = notify_prefs_parse_text("{\"kind\":\"notifications\"}", &p, &given,
                                   &on);
-    TEAMS_UNIT_CHECK(err != NULL, return, "no choice at all");
+    TEAMS_UNIT_CHECK(err != NULL
+                     && strcmp(err, "Not saved: the card sent no choices.")
+                        == 0,
+                     return, "no choice at all: the notice says why");
 
     err = notify_prefs_parse_text("[\"notify_assignment\"]", &p, &given,
                                   &on);
