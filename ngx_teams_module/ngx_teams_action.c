@@ -583,7 +583,8 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
 {
     int                         minutes;
     char                       *hash, *mins;
-    const char                 *sql, *kind;
+    u_char                     *key;
+    const char                 *sql, *kind, *idem;
     ngx_pool_t                 *pool = act->r->pool;
     const teams_action_def_t   *def = act->def;
     const teams_action_perm_t  *perm;
@@ -687,13 +688,15 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
      * cards (a double click repeats it), else the activity id (a Teams
      * retry repeats it), else the payload itself.
      */
-    act->params[7] = (const char *) ngx_pnalloc(pool, 256);
-    if (act->params[7] == NULL) {
+    idem = act->idem ? act->idem : hash;
+    key = ngx_pnalloc(pool, ngx_strlen(def->name) + act->id->user_id.len
+                            + ngx_strlen(idem) + sizeof("::"));
+    if (key == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_snprintf((u_char *) act->params[7], 255, "%s:%V:%s%Z", def->name,
-                 &act->id->user_id, act->idem ? act->idem : hash);
+    ngx_sprintf(key, "%s:%V:%s%Z", def->name, &act->id->user_id, idem);
+    act->params[7] = (const char *) key;
 
     act->params[8] = act->surface ? act->surface : "bot";
     act->params[9] = ngx_teams_tstr(pool, &act->a->from_aad_object_id);
