@@ -20,6 +20,7 @@
 #include "ngx_teams_action.h"
 #include "ngx_teams_notify_prefs.h"
 #include "ngx_teams_action_sql.h"
+#include "core/teams_key.h"
 #include "psa/teams_action.h"
 #include "psa/teams_links.h"
 #include "teams/teams_card.h"
@@ -583,6 +584,7 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
 {
     int                         minutes;
     char                       *hash, *mins;
+    char                        part[TEAMS_KEY_PART_MAX + 1];
     u_char                     *key;
     const char                 *sql, *kind, *idem;
     ngx_pool_t                 *pool = act->r->pool;
@@ -686,12 +688,18 @@ ngx_teams_act_prepare(ngx_teams_act_t *act)
     /*
      * The key: the form's nonce when the submit came from one of our
      * cards (a double click repeats it), else the activity id (a Teams
-     * retry repeats it), else the payload itself.
+     * retry repeats it), else the payload itself.  Both of the first come
+     * from the client, so a long one is kept as its hash (teams_key.h).
      */
-    idem = act->idem ? act->idem : hash;
     key = ngx_pnalloc(pool, ngx_strlen(def->name) + act->id->user_id.len
-                            + ngx_strlen(idem) + sizeof("::"));
+                            + TEAMS_KEY_PART_MAX + sizeof("::"));
     if (key == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    idem = act->idem ? teams_key_part(part, act->idem, ngx_strlen(act->idem))
+                     : hash;
+    if (idem == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1196,7 +1204,8 @@ static void
 ngx_teams_act_event_done(ngx_teams_redis_cmd_t *cmd, redisReply *reply)
 {
     size_t                  clen, len;
-    const char             *card, *activity, *argv[17];
+    char                    part[TEAMS_KEY_PART_MAX + 1];
+    const char             *card, *activity, *id, *argv[17];
     size_t                  argvlen[17];
     teams_jw_t              w;
     ngx_uint_t              n;
@@ -1249,15 +1258,17 @@ ngx_teams_act_event_done(ngx_teams_redis_cmd_t *cmd, redisReply *reply)
     teams_jw_end(&w);
 
     activity = teams_jw_finish(&w, &len);
-    idem = ngx_pnalloc(act->r->pool, 64 + act->a->id.len);
+    idem = ngx_pnalloc(act->r->pool, sizeof("reply::") + TEAMS_KEY_PART_MAX
+                                     + sizeof(act->nonce));
+    id = teams_key_part(part, act->a->id.str ? act->a->id.str : "",
+                        act->a->id.len);
 
-    if (activity == NULL || idem == NULL) {
+    if (activity == NULL || idem == NULL || id == NULL) {
         ngx_teams_finish(act->r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    ngx_sprintf(idem, "reply:%*s:%s%Z", act->a->id.len,
-                act->a->id.str ? act->a->id.str : "", act->nonce);
+    ngx_sprintf(idem, "reply:%s:%s%Z", id, act->nonce);
 
     n = 0;
     argv[n++] = "XADD";

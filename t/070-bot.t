@@ -7,6 +7,7 @@
 
 use strict;
 use warnings;
+use Digest::SHA ();
 use Test::Nginx::Socket 'no_plan';
 use Teams::Tokens;
 use Teams::Cards;
@@ -40,6 +41,11 @@ is($e->{activity_json}{type}, 'message', 'reply: a message activity');
 like(main::rt($r), qr/PSA bot commands/, 'help: the command list');
 my $r2 = main::post_text('help');
 isnt($r2->{reply}{idempotency}, $e->{idempotency}, 'idempotency unique per reply');
+my $long = 'f:' . ('7' x 600) . uniq();
+$r = main::post_text('help', id => $long);
+is($r->{reply}{reply_to}, $long, 'a 600-byte activity id: replied to as it is');
+like($r->{reply}{idempotency}, qr/^reply:\Q${\ Digest::SHA::sha256_hex($long)}\E:[0-9a-f]{32}$/,
+     'a 600-byte activity id: the reply key holds its SHA-256, within the worker\'s 200 bytes');
 
 $r = main::post_text('what is this');
 like(main::rt($r), qr/PSA bot commands/, 'unknown text: help');
