@@ -58,13 +58,28 @@ psql(q{INSERT INTO api_keys (api_key_id, api_key, user_id, tenant,
        DO UPDATE SET api_key = EXCLUDED.api_key}, $key,
      $Ids->{ADMIN_USER_ID_A}, $TA);
 
-# a user of tenant A without a linked Microsoft account
-my $NOID = 'a2000000-0000-4000-8000-000000000901';
-psql(q{INSERT INTO users (tenant, user_id, username, first_name, last_name,
-       email, hashed_password, user_type)
-       VALUES ($1::uuid, $2::uuid, 't090-noid', 'No', 'Identity',
-               't090-noid@example.test', 'x', 'internal')
-       ON CONFLICT DO NOTHING}, $TA, $NOID);
+# an internal user of tenant A, t090-<name>, with no linked account
+sub internal_user {
+    my ($id, $name) = @_;
+    psql(q{INSERT INTO users (tenant, user_id, username, first_name,
+           last_name, email, hashed_password, user_type)
+           VALUES ($1::uuid, $2::uuid, 't090-' || $3, $3, 'Identity',
+                   't090-' || $3 || '@example.test', 'x', 'internal')
+           ON CONFLICT DO NOTHING}, $TA, $id, $name);
+    return $id;
+}
+
+# a user without a linked Microsoft account
+my $NOID = internal_user('a2000000-0000-4000-8000-000000000901', 'noid');
+
+# one whose linked Microsoft account id is not an object id (it would go
+# into the Graph URL's path)
+my $BADID = internal_user('a2000000-0000-4000-8000-000000000902', 'badid');
+psql(q{INSERT INTO user_auth_accounts (tenant, user_id, provider,
+       provider_account_id, provider_email, metadata)
+       VALUES ($1::uuid, $2::uuid, 'microsoft', '../../me/chats',
+               't090-badid@example.test', '{}')
+       ON CONFLICT DO NOTHING}, $TA, $BADID);
 
 END {
     stop_all();
@@ -354,6 +369,14 @@ for my $why (sort keys %skip) {
     is($d->[1], $code{$why}, "$why: error_code '$code{$why}'");
     like($d->[2], qr/^\Q$why\E: /, "$why: reason recorded");
 }
+
+my ($badid) = notify(user => $BADID);
+ok(wait_for(10, sub { final_count($badid) == 1 }), 'bad account id: final');
+my $bd = delivery($badid);
+is_deeply([@$bd[0, 1]], ['skipped', 'user_not_mapped'],
+          'an account id that is not an object id: skipped, not sent');
+like($bd->[2], qr/^no_teams_identity: .*not an Entra object id/,
+     'an account id that is not an object id: the reason');
 
 # the add-on expired
 psql(q{UPDATE tenant_addons SET expires_at = now() - interval '1 day'

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/teams_uuid.h"
 #include "notify/teams_notify.h"
 #include "worker/graph.h"
 #include "worker/log.h"
@@ -1120,6 +1121,15 @@ teams_notify_resolve(teams_notify_t *nt, teams_ni_t *it, PGresult *res,
         teams_notify_outcome(nt, it, "skipped", "user_not_mapped",
                              "no_teams_identity: the recipient has no "
                              "linked Microsoft account", 0);
+        return;
+    }
+
+    /* it goes into the Graph URL's path: an object id and nothing else */
+    if (!teams_is_uuid(oid, strlen(oid))) {
+        teams_notify_outcome(nt, it, "skipped", "user_not_mapped",
+                             "no_teams_identity: the recipient's linked "
+                             "Microsoft account id is not an Entra object "
+                             "id", 0);
         return;
     }
 
