@@ -903,6 +903,13 @@ static int
 teams_worker_check_url(teams_worker_conf_t *conf, const char *name,
     const char *value, char *err, size_t errlen)
 {
+    /* the paths we append must fit the worker's URL buffers */
+    if (strlen(value) > TEAMS_WORKER_URL_MAX) {
+        snprintf(err, errlen, "invalid \"%s\" value: longer than %d bytes",
+                 name, TEAMS_WORKER_URL_MAX);
+        return -1;
+    }
+
     if (!teams_worker_url_valid(value)) {
         snprintf(err, errlen, "invalid \"%s\" value \"%s\": expected an "
                  "http:// or https:// URL", name, value);

@@ -36,6 +36,7 @@
 #define TEAMS_WORKER_KEYS_INTERVAL_MIN 60
 #define TEAMS_WORKER_KEYS_INTERVAL_MAX (24 * 3600)
 #define TEAMS_WORKER_NAME_MAX          200
+#define TEAMS_WORKER_URL_MAX           256
 
 /* exit status for bad configuration or usage */
 #define TEAMS_WORKER_EXIT_CONFIG       2

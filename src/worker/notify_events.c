@@ -68,7 +68,9 @@ teams_notify_events_start(teams_worker_conf_t *conf,
     ev->wk.conf = conf;
     ev->wk.stop = stop;
 
-    for (i = 0; teams_events_types[i] != NULL; i++) {
+    for (i = 0; i < TEAMS_EVENTS_NSTREAMS && teams_events_types[i] != NULL;
+         i++)
+    {
         snprintf(ev->streams[i], sizeof(ev->streams[i]), "%s%s",
                  TEAMS_EVENTS_PREFIX, teams_events_types[i]);
     }
@@ -192,7 +194,7 @@ teams_events_read(teams_events_t *ev)
     size_t       i, j;
     unsigned     k, seen;
     redisReply  *r, *s;
-    const char  *argv[8 + 2 * TEAMS_EVENTS_NSTREAMS];
+    const char  *argv[9 + 2 * TEAMS_EVENTS_NSTREAMS];
 
     /* first our own unacknowledged entries (a crash, a failed insert) */
     own = !ev->pending_done;

@@ -15,6 +15,7 @@
 
 #define TEAMS_TEST_PG     "hostaddr=127.0.0.1 port=5432 dbname=teams"
 #define teams_test_argc(a)  ((int) (sizeof(a) / sizeof(a[0])))
+#define A50  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 
 static int teams_test_load(teams_worker_conf_t *conf, int argc,
@@ -206,6 +207,8 @@ TEAMS_TEST(worker_conf_errors)
         { { "--consumer", "a b" }, "invalid \"consumer\" value" },
         { { "--group", "" }, "invalid \"group\" value" },
         { { "--graph-base", "ftp://x" }, "invalid \"graph_base\" value" },
+        { { "--graph-base", "https://" A50 A50 A50 A50 A50 A50 },
+          "invalid \"graph_base\" value: longer than 256 bytes" },
         { { "--openid-entra", "https://" }, "invalid \"openid_entra\"" },
         { { "--secret-key-file", "" }, "setting \"secret_key_file\" is "
           "empty" },
