@@ -265,7 +265,15 @@ ngx_teams_status_send(ngx_http_request_t *r, ngx_teams_status_ctx_t *ctx)
     }
 
     *p++ = '}';
-    *p++ = '}';
+
+    /* what this worker applies; it follows teams:config:version's polls */
+    if (tmcf->config_version >= 0) {
+        p = ngx_sprintf(p, ",\"config_version\":%L}", tmcf->config_version);
+
+    } else {
+        p = ngx_cpymem(p, ",\"config_version\":null}",
+                       sizeof(",\"config_version\":null}") - 1);
+    }
 
     json.len = p - json.data;
 

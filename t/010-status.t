@@ -69,7 +69,7 @@ GET /api/teams/status
 --- response_headers
 Content-Type: application/json
 --- response_body_like
-^\{"status":"ok","module":"ngx_teams_module","version":"\d+\.\d+\.\d+","nginx":"1\.22\.1","down":\[\],"postgres":\{"ok":true,"server_version":"\d+\.\d+","migration":"\d{4}","error":null,"pool":\{"size":4,"up":\d,"connecting":\d,"waiting":0\}\},"redis":\{"ok":true,"error":null\},"key_sets":\{"botframework":\{"source":"(file|worker)","keys":\d+,"age_seconds":(\d+|null)\},"entra":\{"source":"(file|worker)","keys":\d+,"age_seconds":(\d+|null)\}\}\}$
+^\{"status":"ok","module":"ngx_teams_module","version":"\d+\.\d+\.\d+","nginx":"1\.22\.1","down":\[\],"postgres":\{"ok":true,"server_version":"\d+\.\d+","migration":"\d{4}","error":null,"pool":\{"size":4,"up":\d,"connecting":\d,"waiting":0\}\},"redis":\{"ok":true,"error":null\},"key_sets":\{"botframework":\{"source":"(file|worker)","keys":\d+,"age_seconds":(\d+|null)\},"entra":\{"source":"(file|worker)","keys":\d+,"age_seconds":(\d+|null)\}\},"config_version":(\d+|null)\}$
 --- no_error_log
 [error]
 [alert]
@@ -95,6 +95,19 @@ $want =~ s/\s+//g;
 my ($status, $h, $body) = http_request('GET', '/api/teams/status');
 is($status, 200, 'status 200');
 like($body, qr/"migration":"\Q$want\E"/, "migration $want reported");
+
+
+
+=== TEST 2a: config_version is the teams:config:version the worker has applied
+--- test_script
+my $v = redis_cli('INCR', 'teams:config:version');
+my $seen;
+ok(wait_until(sub {
+    my (undef, undef, $body) = http_request('GET', '/api/teams/status');
+    ($seen) = ($body // '') =~ /"config_version":(\d+)\}$/;
+    defined $seen && $seen == $v;
+}, 15, 100), "config_version follows the counter to $v")
+    or diag("status says " . ($seen // 'null'));
 
 
 
