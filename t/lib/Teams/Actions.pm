@@ -18,7 +18,8 @@ use Teams::Util qw(psql redis_cli json_encode json_decode);
 
 our @EXPORT = qw(
     actions_setup post post_text post_invoke reply_for stream_entries
-    last_event event_count set_integration restore_integration uniq
+    last_event event_count set_integration restore_integration config_bump
+    uniq
     ids tenant_a
 );
 
@@ -37,7 +38,8 @@ sub actions_setup {
          . " 'v1:fixture:fixture' WHERE tenant = \$1 AND profile_id = \$2"
          . " AND client_secret_ref = ''",
          ids()->{PSA_TENANT_A}, ids()->{PROFILE_ID_A});
-    restore_integration();
+    # nginx starts with the first block: nothing to wait for yet
+    restore_integration(wait => 0);
     Test::Nginx::Socket::add_block_preprocessor(sub {
         my $block = shift;
         $block->set_value('http_config', <<"CONF");
@@ -51,6 +53,7 @@ sub actions_setup {
 CONF
         $block->set_value('config', <<'CONF');
     location = /api/teams/messages { teams_bot; }
+    location = /api/teams/status { teams_status; }
 CONF
     });
 }
@@ -148,12 +151,32 @@ sub set_integration {
          . " allowed_actions = \$3::jsonb WHERE tenant = \$1",
          ids()->{PSA_TENANT_A}, json_encode($o{caps} // \@CAPS),
          json_encode($o{allowed} // \@ALLOWED));
-    redis_cli('INCR', 'teams:config:version');
-    # the module polls the version every 2 s
-    select undef, undef, undef, 2.2 if $o{wait} // 1;
+    config_bump($o{wait} // 1);
+}
+
+# config_bump([wait]): INCR teams:config:version, as the admin API does
+# after a change, and (unless wait is false) wait for nginx's next poll to
+# apply it (its /api/teams/status config_version); dies when it does not
+# within 15 s.
+sub config_bump {
+    my ($wait) = @_;
+    my $v = redis_cli('INCR', 'teams:config:version');
+    die "INCR teams:config:version failed\n" unless defined $v && $v =~ /^\d+$/;
+    return $v unless $wait // 1;
+    my $applied;
+    Test::Nginx::Socket::wait_until(sub {
+        my ($s, $h, $b) = Test::Nginx::Socket::http_request('GET',
+            '/api/teams/status');
+        my $j = eval { json_decode($b // '') };
+        $applied = ref $j ? $j->{config_version} : undef;
+        return defined $applied && $applied >= $v;
+    }, 15, 100) or die "config version $v not applied within 15 s"
+                       . " (status says " . ($applied // 'null') . ")\n";
+    return $v;
 }
 
 sub restore_integration {
+    my (%o) = @_;
     my $cur = psql("SELECT enabled_capabilities::text || allowed_actions::text"
                    . " FROM teams_integrations WHERE tenant = \$1",
                    ids()->{PSA_TENANT_A});
@@ -161,7 +184,7 @@ sub restore_integration {
     (my $c = $cur // '') =~ s/\s//g;
     return if $c eq $want;
     # cached settings follow within one poll: wait for it, like a change
-    set_integration();
+    set_integration(%o);
 }
 
 1;
