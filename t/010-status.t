@@ -25,26 +25,44 @@ sub status_within {
 
 # Holds an exclusive lock on the migrations table for $secs, so the status
 # query waits on it; returns the pid of the psql holding it.
+# lock_migrations(): a psql holding teams_schema_migrations locked (the
+# status query reads it) until unlock_migrations($pid) cancels it.
 sub lock_migrations {
-    my ($secs) = @_;
     my $pid = fork // die "fork: $!";
     if ($pid == 0) {
         open STDOUT, '>', '/dev/null';
+        open STDERR, '>', '/dev/null';
+        $ENV{PGAPPNAME} = 't010-locker';
         exec('psql', $ENV{TEST_TEAMS_PG_CONNINFO}, '-q', '-c',
              "BEGIN; LOCK TABLE teams_schema_migrations IN ACCESS EXCLUSIVE "
-             . "MODE; SELECT pg_sleep($secs); COMMIT;");
+             . "MODE; SELECT pg_sleep(120); COMMIT;");
         exit 127;
     }
-    # wait until the lock is held
-    for (1 .. 50) {
+    wait_until(sub {
         my $n = psql("SELECT count(*) FROM pg_locks l JOIN pg_class c "
                      . "ON c.oid = l.relation WHERE c.relname = "
                      . "'teams_schema_migrations' AND l.mode = "
                      . "'AccessExclusiveLock' AND l.granted");
-        last if defined $n && $n =~ /^\s*1/;
-        sleep 0.1;
-    }
+        defined $n && $n =~ /^\s*1/;
+    }, 10, 50) or die "the migrations table was not locked within 10 s\n";
     return $pid;
+}
+
+sub unlock_migrations {
+    my ($pid) = @_;
+    psql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity"
+         . " WHERE application_name = 't010-locker'");
+    waitpid($pid, 0);
+}
+
+# true once n queries wait on a lock in Postgres
+sub lock_waiters {
+    my ($n) = @_;
+    return wait_until(sub {
+        my $w = psql("SELECT count(*) FROM pg_stat_activity"
+                     . " WHERE wait_event_type = 'Lock'");
+        defined $w && $w >= $n;
+    }, 15, 20);
 }
 
 add_block_preprocessor(sub {
@@ -237,7 +255,7 @@ worker_rlimit_nofile 4096;
     teams_postgres "$TEST_TEAMS_PG_CONNINFO" pool_size=1;
     teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
 --- test_script
-my $locker = main::lock_migrations(1.5);
+my $locker = main::lock_migrations();
 for (1 .. 3) {
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                   PeerPort => $ENV{TEST_NGINX_PORT})
@@ -246,7 +264,7 @@ for (1 .. 3) {
     sleep 0.2;
     close $s;   # one waits on the lock in Postgres, two in our queue
 }
-waitpid($locker, 0);
+main::unlock_migrations($locker);
 my $t = main::status_within(200, 5);
 ok(defined $t, 'the single pooled connection serves the next request');
 my ($code, $h, $body) = http_request('GET', '/api/teams/status');
@@ -266,14 +284,14 @@ client prematurely closed connection
     teams_postgres "$TEST_TEAMS_PG_CONNINFO" pool_size=1 queue_timeout=300ms;
     teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
 --- test_script
-my $locker = main::lock_migrations(1.5);
+my $locker = main::lock_migrations();
 my $pid = fork // die;
 if ($pid == 0) { http_request('GET', '/api/teams/status'); exit 0 }
-sleep 0.2;
+ok(main::lock_waiters(1), 'the first request holds the only connection');
 my ($code, $h, $body) = http_request('GET', '/api/teams/status');
 is($code, 503, 'queued request gives up');
 like($body, qr/"error":"timed out waiting for a connection"/, 'says why');
-waitpid($locker, 0);
+main::unlock_migrations($locker);
 waitpid($pid, 0);
 ok(defined main::status_within(200, 3), 'fine again afterwards');
 --- no_error_log
@@ -287,11 +305,11 @@ ok(defined main::status_within(200, 3), 'fine again afterwards');
     teams_postgres "$TEST_TEAMS_PG_CONNINFO" pool_size=1 query_timeout=400ms;
     teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
 --- test_script
-my $locker = main::lock_migrations(1.5);
+my $locker = main::lock_migrations();
 my ($code, $h, $body) = http_request('GET', '/api/teams/status');
 is($code, 503, 'slow query answered 503');
 like($body, qr/"error":"query timed out"/, 'says why');
-waitpid($locker, 0);
+main::unlock_migrations($locker);
 ok(defined main::status_within(200, 5), 'reconnected and fine again');
 --- error_log
 teams postgres: query timed out

@@ -334,7 +334,10 @@ is(req('POST', '/_faults', json => { match => '(' })->{code}, 400,
 req('DELETE', '/_faults');
 
 # ------------------------------------------------------------- limits
-is(req('POST', '/_limits', json => { enabled => JSON::PP::true })->{code},
+# low limits, so that six calls from a slow machine still exceed them
+is(req('POST', '/_limits', json => { enabled => JSON::PP::true,
+                                     per_app_tenant_rps => 2,
+                                     per_app_rps => 2 })->{code},
    200, 'limits enabled');
 my ($n429, $ra) = (0, '');
 for (1 .. 6) {
@@ -348,9 +351,9 @@ ok($n429 >= 1, "6 quick calls: $n429 answered 429");
 is($ra, '1', 'limit 429 has Retry-After: 1');
 $r = req('GET', '/_stats');
 ok($r->{json}{limit_violations} >= 1, 'violation counted');
-ok($r->{json}{max_observed_rps_per_app_tenant} >= 6,
+ok($r->{json}{max_observed_rps_per_app_tenant} >= 3,
    'max_observed_rps_per_app_tenant');
-ok($r->{json}{max_observed_rps_per_app} >= 6, 'max_observed_rps_per_app');
+ok($r->{json}{max_observed_rps_per_app} >= 3, 'max_observed_rps_per_app');
 ok($r->{json}{requests_by_kind}{graph} >= 6, 'requests_by_kind');
 is(req('DELETE', '/_limits')->{code}, 204, 'limits reset');
 $r = req('GET', '/_stats');

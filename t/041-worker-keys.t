@@ -456,7 +456,7 @@ for my $case (['error', qr/JWKS GET \Q$own\E\/keys failed: HTTP 500/],
     }), 'retry: first failure logged');
     my $failed_at = time();
     spew($mode, 'good');
-    ok(wait_for(15, sub { version() == $v + 1 }),
+    ok(wait_for(25, sub { version() == $v + 1 }),
        sprintf('retry: published by the retry, %.1f s after the failure',
                time() - $failed_at)) or diag(slurp($log_b));
     ok(time() - $failed_at >= 4, 'retry: not before the backoff');

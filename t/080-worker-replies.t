@@ -138,6 +138,7 @@ openid_botframework = off
 openid_entra = off
 secret_key_file = $keyfile
 connector_hosts = 127.0.0.1:$mport
+notify = off
 CONF
 close $cf;
 

@@ -512,7 +512,7 @@ standin_request('POST', '/_faults', [{ match => 'sendActivityNotification$',
 $since = last_seq();
 my @killed = notify(count => 60, title => 'kill9');
 start_worker('w1');
-ok(wait_for(10, sub { @{ graph_calls($since) } >= 10 }),
+ok(wait_for(20, sub { @{ graph_calls($since) } >= 10 }),
    'kill -9: requests in flight');
 stop_worker('w1', 'KILL');
 my $inflight = @{ graph_calls($since) };
@@ -562,7 +562,10 @@ is($calls_total, 300, 'PostgreSQL restarted: no duplicates');
 # --------------------------------------------------------- two workers
 
 start_worker('w2', limits => 'off');
-sleep(1);
+ok(wait_for(15, sub {
+    (redis_cli('XINFO', 'CONSUMERS', 'teams:notifications', $Group) // '')
+        =~ /w2/
+}), 'two workers: w2 reads the stream');
 $since = last_seq();
 my @two = notify(count => 400, title => 'two');
 ok(wait_sent(40, @two), 'two workers: all 400 sent');

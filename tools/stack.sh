@@ -279,7 +279,7 @@ stack_pg_start() {
         [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir/pg.log"
         _stack_log "starting PostgreSQL on 127.0.0.1:$port ($dir/pg)"
         if ! _stack_as_pg "$bin/pg_ctl" start -D "$dir/pg" -l "$dir/pg.log" \
-                -w -t "$timeout" -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir/pg-sock' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+                -w -t "$timeout" -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir/pg-sock' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c timezone=UTC" \
                 >/dev/null 2>"$dir/pg_ctl.err"; then
             cat "$dir/pg_ctl.err" >&2
             _stack_tail "$dir/pg.log"
