@@ -417,6 +417,56 @@ for my $bad ('localhost:6379', '127.0.0.1:70000', '127.0.0.1:',
     kill_hard($pid) unless defined $rc;
 }
 
+# ----------------------------------------------------- stream retention
+
+{
+    my $port     = free_port($port_base + 2);
+    my $dir      = "$tmp/redis-trim";
+    my $consumer = "t040-trim-$$";
+    my $log      = "$tmp/worker-trim.log";
+
+    mkdir $dir;
+    ok(system($stack, 'redis-start', $dir, $port) == 0,
+       "a Redis of its own on $port");
+
+    # teams:replies: one old entry every group has acknowledged, one old
+    # entry another group has read and not acknowledged, a recent one
+    redis($port, 'XADD', 'teams:replies', '1000-0', 'n', '1');
+    redis($port, 'XADD', 'teams:replies', '2000-0', 'n', '2');
+    redis($port, 'XADD', 'teams:replies', '3000-0', 'n', '3');
+    redis($port, 'XGROUP', 'CREATE', 'teams:replies', 'other', '0');
+    redis($port, 'XREADGROUP', 'GROUP', 'other', 'c1', 'COUNT', '3',
+          'STREAMS', 'teams:replies', '>');
+    redis($port, 'XACK', 'teams:replies', 'other', '1000-0', '3000-0');
+    my $recent = redis($port, 'XADD', 'teams:replies', '*', 'n', '4');
+    # teams:control: an old entry and a recent one, no other group
+    redis($port, 'XADD', 'teams:control', '1000-0', 'type', 'old');
+    my $ctl = redis($port, 'XADD', 'teams:control', '*', 'type', 'new');
+
+    my $pid = start_worker($log, '--postgres', $conninfo,
+                           '--redis', "127.0.0.1:$port",
+                           '--consumer', $consumer, '--group', $group,
+                           @keys_off);
+    my $ids = sub {
+        join ' ', grep { /^\d+-\d+$/ }
+                  split /\n/, redis($port, 'XRANGE', $_[0], '-', '+');
+    };
+    ok(wait_for(15, sub { $ids->('teams:control') eq $ctl }),
+       'control: the old acknowledged entry trimmed, the recent one kept')
+        or diag($ids->('teams:control') . "\n" . slurp($log));
+    is($ids->('teams:replies'), "2000-0 3000-0 $recent",
+       'replies: trimmed up to the entry another group has not acknowledged');
+    like(slurp($log), qr/ info: stream teams:replies: trimmed 1 entries/,
+         'the trim is logged');
+
+    redis($port, 'XACK', 'teams:replies', 'other', '2000-0');
+    kill 'TERM', $pid;
+    my $rc = wait_exit($pid, 3);
+    is($rc, 0, 'retention: SIGTERM, exit 0');
+    kill_hard($pid) unless defined $rc;
+    system($stack, 'redis-stop', $dir);
+}
+
 # leave the shared Redis as we found it
 redis($rport, 'XGROUP', 'DESTROY', 'teams:control', $group);
 

@@ -23,6 +23,7 @@
 #include "worker/log.h"
 #include "worker/notify.h"
 #include "worker/replies.h"
+#include "worker/stream_trim.h"
 #include "worker/worker.h"
 
 
@@ -216,6 +217,11 @@ teams_worker_run(teams_worker_t *wk)
         /* blocks up to TEAMS_STREAM_BLOCK_MS: the loop's only wait */
 
         (void) teams_stream_poll(wk);
+
+        if (now >= wk->trim_next && wk->redis.ctx != NULL) {
+            wk->trim_next = now + TEAMS_STREAM_TRIM_INTERVAL_MS;
+            (void) teams_stream_trim(wk);
+        }
     }
 }
 

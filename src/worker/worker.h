@@ -42,6 +42,7 @@ struct teams_worker_s {
     unsigned                redis_generation;  /* streams set up for it */
     uint64_t                alive_next;
     uint64_t                pg_check_next;
+    uint64_t                trim_next;         /* stream retention */
 
     volatile sig_atomic_t  *stop;
 };
