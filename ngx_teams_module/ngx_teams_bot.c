@@ -81,6 +81,7 @@ ngx_teams_bot_body(ngx_http_request_t *r, ngx_str_t *body)
     ngx_uint_t              i, n;
     teams_auth_e            arc;
     ngx_teams_ctx_t        *ctx;
+    const teams_jwk_t      *key;
     teams_activity_t       *a;
     ngx_pool_cleanup_t     *cln;
     ngx_teams_bot_ctx_t    *bot;
@@ -117,8 +118,20 @@ ngx_teams_bot_body(ngx_http_request_t *r, ngx_str_t *body)
         hosts[i].len = host[i].len;
     }
 
-    arc = teams_auth_botframework(&bot->token.claims, bot->token.key, a,
-                                  hosts, n, &bot->token.reason);
+    key = ngx_teams_token_key(r, &bot->token);
+
+    if (key == NULL) {
+        bot->token.reason = "the key that signed the token was withdrawn "
+                            "while the request was read";
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "teams bot: refused: %s", bot->token.reason);
+        ngx_http_finalize_request(r,
+            ngx_teams_token_refuse(r, NGX_HTTP_UNAUTHORIZED, &bot->token));
+        return;
+    }
+
+    arc = teams_auth_botframework(&bot->token.claims, key, a, hosts, n,
+                                  &bot->token.reason);
 
     if (arc != TEAMS_AUTH_OK) {
         bot->token.code = teams_auth_code(arc);

@@ -68,6 +68,8 @@ static const char  ngx_teams_identity_sql[] =
 
 
 static void ngx_teams_identity_claims_cleanup(void *data);
+static ngx_int_t ngx_teams_token_kid(ngx_http_request_t *r,
+    ngx_teams_token_t *tok, const char *kid);
 static void ngx_teams_identity_pg_done(ngx_teams_pg_query_t *q,
     PGresult *res);
 static void ngx_teams_identity_set(ngx_http_request_t *r,
@@ -160,12 +162,16 @@ ngx_teams_verify_bearer(ngx_http_request_t *r, ngx_teams_key_set_e which,
 
     hit = teams_token_cache_get(tmcf->token_cache, token, len, now);
 
-    if (hit != NULL) {
-        tok->key = teams_jwk_find(set, hit->kid, ngx_strlen(hit->kid));
+    tok->which = which;
 
-        if (tok->key != NULL
-            && teams_claims_copy(&tok->claims, &hit->claims) == 0)
-        {
+    if (hit != NULL
+        && teams_jwk_find(set, hit->kid, ngx_strlen(hit->kid)) != NULL)
+    {
+        if (ngx_teams_token_kid(r, tok, hit->kid) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (teams_claims_copy(&tok->claims, &hit->claims) == 0) {
             cln->handler = ngx_teams_identity_claims_cleanup;
             cln->data = &tok->claims;
             return NGX_OK;
@@ -193,15 +199,53 @@ ngx_teams_verify_bearer(ngx_http_request_t *r, ngx_teams_key_set_e which,
     /* the claims move to the request; the cache keeps its own copy */
     tok->claims = res.claims;
     ngx_memzero(&res.claims, sizeof(teams_claims_t));
-    tok->key = res.key;
 
     cln->handler = ngx_teams_identity_claims_cleanup;
     cln->data = &tok->claims;
+
+    if (ngx_teams_token_kid(r, tok, res.key->kid) != NGX_OK) {
+        teams_jwt_result_free(&res);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     (void) teams_token_cache_put(tmcf->token_cache, token, len, &tok->claims,
                                  res.key->kid, now);
 
     teams_jwt_result_free(&res);
+
+    return NGX_OK;
+}
+
+
+const teams_jwk_t *
+ngx_teams_token_key(ngx_http_request_t *r, ngx_teams_token_t *tok)
+{
+    teams_jwk_set_t        *set;
+    ngx_teams_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_get_module_main_conf(r, ngx_teams_module);
+    set = tmcf->keys[tok->which].set;
+
+    if (set == NULL || tok->kid.data == NULL) {
+        return NULL;
+    }
+
+    return teams_jwk_find(set, (const char *) tok->kid.data, tok->kid.len);
+}
+
+
+static ngx_int_t
+ngx_teams_token_kid(ngx_http_request_t *r, ngx_teams_token_t *tok,
+    const char *kid)
+{
+    tok->kid.len = ngx_strlen(kid);
+    tok->kid.data = ngx_pnalloc(r->pool, tok->kid.len);
+
+    if (tok->kid.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(tok->kid.data, kid, tok->kid.len);
 
     return NGX_OK;
 }

@@ -16,7 +16,8 @@
 
 typedef struct {
     teams_claims_t             claims;   /* freed with the request */
-    const teams_jwk_t         *key;
+    ngx_teams_key_set_e        which;
+    ngx_str_t                  kid;      /* of the key that signed it */
     const char                *code;     /* for refusals */
     const char                *reason;
 } ngx_teams_token_t;
@@ -41,11 +42,19 @@ void ngx_teams_identity_exit_process(ngx_teams_main_conf_t *tmcf);
 
 /*
  * Checks the request's bearer token against a key set: NGX_OK with
- * tok->claims and tok->key, or the HTTP status to refuse with (401, or 503
+ * tok->claims and tok->kid, or the HTTP status to refuse with (401, or 503
  * while no keys are loaded) and tok->code/reason.  Synchronous.
  */
 ngx_int_t ngx_teams_verify_bearer(ngx_http_request_t *r,
     ngx_teams_key_set_e which, ngx_teams_token_t *tok);
+
+/*
+ * The key that signed a verified token, looked up again: a new key set may
+ * have replaced the old one (and freed it) while the body was read.  NULL
+ * when the key is no longer published.
+ */
+const teams_jwk_t *ngx_teams_token_key(ngx_http_request_t *r,
+    ngx_teams_token_t *tok);
 
 /*
  * Resolves the caller.  NGX_OK: *id is filled now (from the cache, or a

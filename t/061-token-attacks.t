@@ -27,6 +27,42 @@ sub post_bot {
 
 sub code_of { ($_[0] // '') =~ /"code":"([^"]+)"/ ? $1 : '' }
 
+# the Bot Framework key set as teams-worker publishes it in Redis: the
+# JWKS of a key file, fetched $age seconds ago; true once nginx has it
+sub publish_bf_keys {
+    my ($file, $age) = @_;
+    open my $fh, '<', key_file($file, 'jwks') or die $!;
+    my $jwks = do { local $/; <$fh> };
+    $age //= 0;
+    redis_cli('SET', 'teams:keys:botframework', $jwks);
+    redis_cli('SET', 'teams:keys:botframework:fetched_at', time - $age);
+    redis_cli('INCR', 'teams:keys:version');
+    return wait_until(sub {
+        my (undef, undef, $st) = http_request('GET', '/api/teams/status');
+        ($st // '') =~ /"botframework":\{"source":"worker","keys":1,"age_seconds":(\d+)/
+            && abs($1 - $age) < 100;
+    }, 15);
+}
+
+# what was published before, and putting it back
+sub saved_bf_keys {
+    return [map { scalar redis_cli('GET', $_) }
+            'teams:keys:botframework', 'teams:keys:botframework:fetched_at'];
+}
+
+sub restore_bf_keys {
+    my ($saved) = @_;
+    my ($set, $at) = @$saved;
+    if (defined $set && length $set) {
+        redis_cli('SET', 'teams:keys:botframework', $set);
+        redis_cli('SET', 'teams:keys:botframework:fetched_at', $at // time);
+    } else {
+        redis_cli('DEL', 'teams:keys:botframework',
+                  'teams:keys:botframework:fetched_at');
+    }
+    redis_cli('INCR', 'teams:keys:version');
+}
+
 sub hdr { { alg => 'RS256', typ => 'JWT', kid => $main::Kid, @_ } }
 
 sub flip_char {
@@ -109,6 +145,12 @@ sub cases {
 
 add_block_preprocessor(sub {
     my $block = shift;
+    # the key sets as teams-worker publishes them in Redis, not from files
+    $block->set_value('http_config', <<"CONF") if defined $block->keys_from_redis;
+    teams_postgres "$ENV{TEST_TEAMS_PG_CONNINFO}";
+    teams_redis 127.0.0.1:$ENV{TEST_TEAMS_REDIS_PORT};
+    teams_connector_hosts 127.0.0.1:$ENV{TEST_TEAMS_MOCK_PORT};
+CONF
     $block->set_value('http_config', <<"CONF") unless defined $block->http_config;
     teams_postgres "$ENV{TEST_TEAMS_PG_CONNINFO}";
     teams_redis 127.0.0.1:$ENV{TEST_TEAMS_REDIS_PORT};
@@ -233,22 +275,11 @@ for my $c (@cases) {
 
 
 === TEST 6: an unknown kid asks the worker for a refresh (once a minute) and is still refused
---- http_config
-    teams_postgres "$TEST_TEAMS_PG_CONNINFO";
-    teams_redis 127.0.0.1:$TEST_TEAMS_REDIS_PORT;
-    teams_connector_hosts 127.0.0.1:$TEST_TEAMS_MOCK_PORT;
+--- keys_from_redis
 --- test_script
 # keys as teams-worker publishes them, not from a file
-my $saved = redis_cli('GET', 'teams:keys:botframework');
-open my $fh, '<', key_file('botfw', 'jwks') or die $!;
-my $jwks = do { local $/; <$fh> };
-redis_cli('SET', 'teams:keys:botframework', $jwks);
-redis_cli('SET', 'teams:keys:botframework:fetched_at', time);
-redis_cli('INCR', 'teams:keys:version');
-ok(wait_until(sub {
-    my (undef, undef, $st) = http_request('GET', '/api/teams/status');
-    ($st // '') =~ /"botframework":\{"source":"worker","keys":1,/;
-}, 15), 'published keys picked up without a reload');
+my $saved = main::saved_bf_keys();
+ok(main::publish_bf_keys('botfw'), 'published keys picked up without a reload');
 my ($ok) = main::post_bot(bf_token());
 is($ok, 200, 'and used');
 
@@ -268,11 +299,37 @@ my $last = join ' ', redis_cli('XREVRANGE', 'teams:control', '+', '-', 'COUNT', 
 like($last, qr/type refresh_keys set botframework reason unknown_kid/,
      'the request names the key set and why');
 
-if (defined $saved && length $saved) {
-    redis_cli('SET', 'teams:keys:botframework', $saved);
-} else {
-    redis_cli('DEL', 'teams:keys:botframework');
-}
-redis_cli('INCR', 'teams:keys:version');
+main::restore_bf_keys($saved);
 --- error_log
 unknown_kid, asked the worker to refresh the botframework key set
+
+
+
+=== TEST 7: the signing key withdrawn while the body is still arriving: refused, nothing read from the old set
+--- keys_from_redis
+--- test_script
+use IO::Socket::INET;
+my $saved = main::saved_bf_keys();
+ok(main::publish_bf_keys('botfw'), 'the Bot Framework key published');
+
+# headers and half the body, then the set is replaced by one without the key
+my $body = activity();
+my $half = int(length($body) / 2);
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $ENV{TEST_NGINX_PORT}) or die $!;
+print $s "POST /api/teams/messages HTTP/1.1\r\nHost: localhost\r\n"
+    . "Connection: close\r\nContent-Type: application/json\r\n"
+    . "Authorization: Bearer " . bf_token() . "\r\n"
+    . "Content-Length: " . length($body) . "\r\n\r\n" . substr($body, 0, $half);
+sleep_ms(300);
+ok(main::publish_bf_keys('entra', 5000), 'a set without that key replaced it');
+print $s substr($body, $half);
+my $answer = do { local $/; <$s> };
+like($answer // '', qr{^HTTP/1\.1 401 }, 'refused with 401');
+is(main::code_of($answer), 'invalid_token', 'as an invalid token');
+like($answer // '', qr/withdrawn while the request was read/, 'saying why');
+
+main::restore_bf_keys($saved);
+--- no_error_log
+[alert]
+[crit]
