@@ -64,7 +64,7 @@ ngx_teams_body_done(ngx_http_request_t *r)
 
     if (r->request_body == NULL || r->request_body->bufs == NULL) {
         ngx_str_set(&body, "");
-        ctx->body_handler(r, &body);
+        ngx_teams_body_continue(r, ctx->body_handler, &body);
         return;
     }
 
@@ -112,5 +112,5 @@ ngx_teams_body_done(ngx_http_request_t *r)
     *p = '\0';
     body.len = p - body.data;
 
-    ctx->body_handler(r, &body);
+    ngx_teams_body_continue(r, ctx->body_handler, &body);
 }

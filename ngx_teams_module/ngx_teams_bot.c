@@ -59,10 +59,6 @@ ngx_teams_bot_handler(ngx_http_request_t *r)
     rc = ngx_teams_verify_bearer(r, NGX_TEAMS_KEYS_BOTFRAMEWORK, &bot->token);
 
     if (rc != NGX_OK) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
         return ngx_teams_token_refuse(r, rc, &bot->token);
     }
 

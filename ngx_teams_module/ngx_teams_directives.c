@@ -845,7 +845,8 @@ ngx_teams_conf_handler(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
-    clcf->handler = h->content;
+    tlcf->content = h->content;
+    clcf->handler = ngx_teams_content;
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_teams_module);
 

@@ -107,6 +107,7 @@ typedef enum {
 
 typedef struct {
     ngx_teams_handler_e        handler;
+    ngx_http_handler_pt        content;    /* run by ngx_teams_content() */
 } ngx_teams_loc_conf_t;
 
 
@@ -143,6 +144,9 @@ ngx_int_t ngx_teams_admin_handler(ngx_http_request_t *r);
 ngx_int_t ngx_teams_notify_handler(ngx_http_request_t *r);
 
 /* ngx_teams_reply.c */
+ngx_int_t ngx_teams_content(ngx_http_request_t *r);
+void ngx_teams_body_continue(ngx_http_request_t *r, ngx_teams_body_pt handler,
+    ngx_str_t *body);
 ngx_int_t ngx_teams_send_json(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *json);
 ngx_int_t ngx_teams_send_error(ngx_http_request_t *r, ngx_uint_t status,

@@ -9,6 +9,41 @@
 #include "ngx_teams_module.h"
 
 
+/*
+ * How deep we are inside nginx's own handlers (the content handler, a
+ * request body's post handler).  nginx runs the posted requests after
+ * those itself; only our backends' event handlers must (ngx_teams_finish).
+ * Running them from inside could close the request under nginx's feet.
+ */
+static ngx_uint_t  ngx_teams_nginx_depth;
+
+
+ngx_int_t
+ngx_teams_content(ngx_http_request_t *r)
+{
+    ngx_int_t              rc;
+    ngx_teams_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_teams_module);
+
+    ngx_teams_nginx_depth++;
+    rc = tlcf->content(r);
+    ngx_teams_nginx_depth--;
+
+    return rc;
+}
+
+
+void
+ngx_teams_body_continue(ngx_http_request_t *r, ngx_teams_body_pt handler,
+    ngx_str_t *body)
+{
+    ngx_teams_nginx_depth++;
+    handler(r, body);
+    ngx_teams_nginx_depth--;
+}
+
+
 ngx_int_t
 ngx_teams_send_json(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *json)
@@ -16,6 +51,17 @@ ngx_teams_send_json(ngx_http_request_t *r, ngx_uint_t status,
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t   out;
+
+    /*
+     * Answered before the body was read: nginx must still consume it, or
+     * its bytes would be taken for the next request on the connection.
+     */
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        r->keepalive = 0;
+    }
+
+    /* answers are computed per request: If-Match and the like do not apply */
+    r->disable_not_modified = 1;
 
     r->headers_out.status = status;
     r->headers_out.content_length_n = json->len;
@@ -89,14 +135,6 @@ ngx_teams_send_error(ngx_http_request_t *r, ngx_uint_t status,
 ngx_int_t
 ngx_teams_not_implemented(ngx_http_request_t *r)
 {
-    ngx_int_t  rc;
-
-    rc = ngx_http_discard_request_body(r);
-
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
     return ngx_teams_send_error(r, NGX_HTTP_NOT_IMPLEMENTED,
                                 "not_implemented",
                                 "this Teams surface is not available in "
@@ -104,7 +142,7 @@ ngx_teams_not_implemented(ngx_http_request_t *r)
 }
 
 
-/* Finishes a request from a backend's event handler, not nginx's. */
+/* Finishes a request, from a backend's event handler or nginx's own. */
 void
 ngx_teams_finish(ngx_http_request_t *r, ngx_int_t rc)
 {
@@ -113,5 +151,8 @@ ngx_teams_finish(ngx_http_request_t *r, ngx_int_t rc)
     c = r->connection;
 
     ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
+
+    if (ngx_teams_nginx_depth == 0) {
+        ngx_http_run_posted_requests(c);
+    }
 }

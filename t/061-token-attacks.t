@@ -333,3 +333,32 @@ main::restore_bf_keys($saved);
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 8: a body refused for its size is still consumed: none of its bytes are taken for a next request
+--- test_script
+use IO::Socket::INET;
+use IO::Select;
+my $smuggled = "GET /api/teams/status HTTP/1.1\r\nHost: localhost\r\n\r\n";
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $ENV{TEST_NGINX_PORT}) or die $!;
+print $s "POST /api/teams/messages HTTP/1.1\r\nHost: localhost\r\n"
+    . "Content-Type: application/json\r\n"
+    . "Authorization: Bearer " . bf_token() . "\r\n"
+    . "Content-Length: 300000\r\n\r\n" . $smuggled;
+my ($got, $sel) = ('', IO::Select->new($s));
+my $until = time + 3;
+while (time < $until && $sel->can_read(0.2)) {
+    my $n = sysread($s, my $chunk, 65536);
+    last unless $n;
+    $got .= $chunk;
+}
+like($got, qr{^HTTP/1\.1 413 }, 'the oversized body: 413');
+like($got, qr/"code":"body_too_large"/, 'saying so');
+my $answers = () = $got =~ m{HTTP/1\.1 \d{3} }g;
+is($answers, 1, 'one answer: the bytes after the headers were not read as a request')
+    or diag($got);
+--- no_error_log
+[alert]
+[crit]

@@ -273,6 +273,28 @@ cards_ok(4);
 
 
 
+=== TEST 7b: conditional request headers do not turn an answer into an error
+--- test_script
+my %cond = ('If-Match' => '"x"', 'If-Unmodified-Since' => 'Thu, 01 Jan 1970 00:00:01 GMT');
+my $r = main::exec_action('cancel', { action => 'cancel', text => 'x' }, headers => \%cond);
+is($r->{status}, 200, 'cancel: answered 200');
+like($r->{body}, qr/Nothing was changed/, 'cancel: the card');
+$r = main::exec_action('refresh', { kind => 'ticket', ref => $main::Ids->{TICKET_ID_A} }, headers => \%cond);
+is($r->{status}, 200, 'refresh: answered 200');
+$r = main::post_invoke('task/fetch', { data => { action => 'add_note', ticket => 'TIC001001' } }, headers => \%cond);
+is($r->{status}, 200, 'task/fetch: answered 200');
+$r = main::post_text('help', headers => \%cond);
+is($r->{status}, 200, 'a message: answered 200');
+$r = main::post_invoke('composeExtension/query', { commandId => 'searchTickets', parameters => [{ name => 'searchText', value => 'printer' }] }, headers => \%cond);
+is($r->{status}, 200, 'search: answered 200');
+$r = main::exec_action('refresh', { kind => 'ticket', ref => $main::Ids->{TICKET_ID_A} });
+is($r->{status}, 200, 'and the next request is served');
+--- no_error_log
+[alert]
+[crit]
+
+
+
 === TEST 8: settings with other than strings in them: the strings count, the rest is ignored
 --- test_script
 my $u = uniq();

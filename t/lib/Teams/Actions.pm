@@ -60,10 +60,12 @@ CONF
 
 # post(%o): one activity (see Teams::Tokens::activity for %o; plus id,
 # ctype, value).  Returns a hash: status, body, json (the decoded answer),
-# id (the activity id) and, for a message, reply (see reply_for).
+# id (the activity id) and, for a message, reply (see reply_for); headers
+# adds request headers.
 sub post {
     my (%o) = @_;
     my $aad = exists $o{aad} ? delete $o{aad} : ids()->{TECH_AAD_OID_A};
+    my $extra = delete $o{headers} // {};
     my $a = json_decode(activity(aad => $aad, %o));
     $a->{id} = $o{id} // ('act-' . uniq());
     $a->{conversation}{conversationType} = $o{ctype} if $o{ctype};
@@ -71,7 +73,8 @@ sub post {
     my ($s, $h, $b) = Test::Nginx::Socket::http_request('POST',
         '/api/teams/messages',
         { 'Content-Type' => 'application/json',
-          'Authorization' => 'Bearer ' . bf_token() }, json_encode($a));
+          'Authorization' => 'Bearer ' . bf_token(), %$extra },
+        json_encode($a));
     my %r = (status => $s, body => $b // '', id => $a->{id});
     $r{json} = eval { json_decode($b) } if defined $b && length $b;
     my $label = $o{name} // "message '" . substr($o{text} // '', 0, 30)
