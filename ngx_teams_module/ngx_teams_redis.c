@@ -112,6 +112,13 @@ ngx_teams_redis_link_destroy(ngx_teams_redis_link_t *link)
         ngx_del_timer(&priv->connect_timer);
     }
 
+    /*
+     * The process is going: the requests waiting on commands are not
+     * answered, and their callbacks would meet the pool and caches already
+     * destroyed.
+     */
+    link->exiting = 1;
+
     if (link->ac != NULL) {
         ngx_teams_redis_drop(link, "worker exiting");
     }
@@ -221,7 +228,7 @@ ngx_teams_redis_call(ngx_teams_redis_cmd_t *cmd, redisReply *reply,
     ngx_teams_redis_owner_t  *owner;
 
     done = cmd->done;
-    if (done == NULL) {
+    if (done == NULL || cmd->link->exiting) {
         return;
     }
 

@@ -45,6 +45,7 @@ struct ngx_teams_redis_link_s {
     ngx_event_t                retry;
     ngx_msec_t                 backoff;
     unsigned                   connected:1;
+    unsigned                   exiting:1;   /* no callbacks: see destroy */
     u_char                     last_error[256];
 };
 
