@@ -40,7 +40,7 @@
 static void ngx_teams_admin_body(ngx_http_request_t *r, ngx_str_t *body);
 static void ngx_teams_admin_auth_done(ngx_http_request_t *r,
     ngx_teams_apikey_result_t *res);
-static void ngx_teams_admin_route_request(ngx_teams_admin_ctx_t *ctx,
+static ngx_int_t ngx_teams_admin_route_request(ngx_teams_admin_ctx_t *ctx,
     ngx_str_t *body);
 static void ngx_teams_admin_pg_done(ngx_teams_pg_query_t *q,
     PGresult *res);
@@ -176,9 +176,9 @@ ngx_teams_admin_auth_done(ngx_http_request_t *r,
         return;
     }
 
-    ngx_teams_admin_route_request(ctx, (ngx_str_t *) ctx->strs[0]);
-
-    if (ctx->answered) {
+    if (ngx_teams_admin_route_request(ctx, (ngx_str_t *) ctx->strs[0])
+        != NGX_OK)
+    {
         return;
     }
 
@@ -198,8 +198,8 @@ ngx_teams_admin_auth_done(ngx_http_request_t *r,
 }
 
 
-/* route, method and JSON body; answers and sets ctx->answered on error */
-static void
+/* route, method and JSON body: NGX_OK, or NGX_DONE once it has answered */
+static ngx_int_t
 ngx_teams_admin_route_request(ngx_teams_admin_ctx_t *ctx, ngx_str_t *body)
 {
     size_t                     i;
@@ -217,10 +217,9 @@ ngx_teams_admin_route_request(ngx_teams_admin_ctx_t *ctx, ngx_str_t *body)
                              r->uri.len - clcf->name.len, &ctx->route)
            != 0)
     {
-        ctx->answered = 1;
         ngx_teams_admin_fail(ctx, NGX_HTTP_NOT_FOUND, "not_found",
                              "no such admin API route");
-        return;
+        return NGX_DONE;
     }
 
     ctx->params[4] = ctx->route.pattern;
@@ -228,20 +227,18 @@ ngx_teams_admin_route_request(ngx_teams_admin_ctx_t *ctx, ngx_str_t *body)
                                      r->method_name.len);
 
     if (!(ctx->method & ctx->route.methods)) {
-        ctx->answered = 1;
-
         if (ngx_teams_admin_allow_header(ctx) != NGX_OK) {
             ngx_teams_finish(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
+            return NGX_DONE;
         }
 
         ngx_teams_admin_fail(ctx, NGX_HTTP_NOT_ALLOWED, "method_not_allowed",
                              "this method is not allowed on this route");
-        return;
+        return NGX_DONE;
     }
 
     if (ctx->method == TEAMS_ADMIN_GET || ctx->method == TEAMS_ADMIN_DELETE) {
-        return;
+        return NGX_OK;
     }
 
     for (i = 0; i < body->len; i++) {
@@ -254,7 +251,7 @@ ngx_teams_admin_route_request(ngx_teams_admin_ctx_t *ctx, ngx_str_t *body)
 
     if (i == body->len) {
         /* no body: the operation sees {} */
-        return;
+        return NGX_OK;
     }
 
     ctx->json = teams_json_parse((const char *) body->data, body->len, 4,
@@ -264,30 +261,29 @@ ngx_teams_admin_route_request(ngx_teams_admin_ctx_t *ctx, ngx_str_t *body)
     ngx_explicit_memzero(body->data, body->len);
 
     if (ctx->json == NULL) {
-        ctx->answered = 1;
         ngx_teams_admin_fail(ctx, NGX_HTTP_BAD_REQUEST, "invalid_json",
                              "the request body is not valid JSON");
-        return;
+        return NGX_DONE;
     }
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
         ngx_teams_admin_json_cleanup(ctx->json);
         ctx->json = NULL;
-        ctx->answered = 1;
         ngx_teams_finish(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
+        return NGX_DONE;
     }
 
     cln->handler = ngx_teams_admin_json_cleanup;
     cln->data = ctx->json;
 
     if (ctx->json->type != TEAMS_JSON_OBJECT) {
-        ctx->answered = 1;
         ngx_teams_admin_fail(ctx, NGX_HTTP_BAD_REQUEST, "invalid_json",
                              "the request body must be a JSON object");
-        return;
+        return NGX_DONE;
     }
+
+    return NGX_OK;
 }
 
 

@@ -49,7 +49,6 @@ struct ngx_teams_admin_ctx_s {
     char                       actor[NGX_TEAMS_UUID_LEN + 1];
     char                       api_key_id[NGX_TEAMS_UUID_LEN + 1];
     unsigned                   tenant_known:1;
-    unsigned                   answered:1;
 
     /* for the failure audit row */
     const char                *target_type;
