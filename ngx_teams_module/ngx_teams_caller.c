@@ -43,6 +43,7 @@ typedef struct {
     ngx_teams_caller_pt        done;
     void                      *data;
     ngx_str_t                  key;
+    ngx_uint_t                 flushes;    /* tmcf->cache_flushes at start */
     const char                *params[2];
 } ngx_teams_caller_ctx_t;
 
@@ -137,6 +138,7 @@ ngx_teams_caller_get(ngx_http_request_t *r, ngx_str_t *tenant,
     ctx->caller = c;
     ctx->done = done;
     ctx->data = data;
+    ctx->flushes = tmcf->cache_flushes;
     ctx->params[0] = (const char *) ctx->key.data;
     ctx->params[1] = ctx->params[0] + tenant->len + 1;
 
@@ -198,7 +200,10 @@ ngx_teams_caller_pg_done(ngx_teams_pg_query_t *q, PGresult *res)
         return;
     }
 
-    if (ngx_teams_caller_size(ctx->caller) <= NGX_TEAMS_CALLER_STRS_MAX) {
+    /* read before a flush: good for this request, not for the cache */
+    if (ctx->flushes == tmcf->cache_flushes
+        && ngx_teams_caller_size(ctx->caller) <= NGX_TEAMS_CALLER_STRS_MAX)
+    {
         e = teams_lru_put(tmcf->caller_cache, (const char *) ctx->key.data,
                           ctx->key.len, ngx_time() + NGX_TEAMS_CALLER_TTL);
         if (e != NULL) {

@@ -36,6 +36,7 @@ typedef struct {
     ngx_teams_identity_t      *id;
     ngx_teams_identity_pt      done;
     ngx_str_t                  key;
+    ngx_uint_t                 flushes;    /* tmcf->cache_flushes at start */
     const char                *params[3];
 } ngx_teams_resolve_ctx_t;
 
@@ -104,6 +105,8 @@ ngx_teams_identity_flush(ngx_teams_main_conf_t *tmcf)
     if (tmcf->identity_cache != NULL) {
         teams_lru_clear(tmcf->identity_cache);
     }
+
+    tmcf->cache_flushes++;
 
     /* what the callers may do goes with who they are */
     ngx_teams_caller_flush(tmcf);
@@ -308,6 +311,7 @@ ngx_teams_identity_resolve(ngx_http_request_t *r, ngx_str_t *client_id,
     ctx->request = r;
     ctx->id = id;
     ctx->done = done;
+    ctx->flushes = tmcf->cache_flushes;
 
     /* the three NUL-terminated parts of the key are the parameters */
     ctx->params[0] = (const char *) ctx->key.data;
@@ -396,10 +400,13 @@ ngx_teams_identity_pg_done(ngx_teams_pg_query_t *q, PGresult *res)
         }
     }
 
-    e = teams_lru_put(tmcf->identity_cache, (const char *) ctx->key.data,
-                      ctx->key.len, ngx_time() + NGX_TEAMS_IDENTITY_TTL);
-    if (e != NULL) {
-        *e = fresh;
+    /* read before a flush: good for this request, not for the cache */
+    if (ctx->flushes == tmcf->cache_flushes) {
+        e = teams_lru_put(tmcf->identity_cache, (const char *) ctx->key.data,
+                          ctx->key.len, ngx_time() + NGX_TEAMS_IDENTITY_TTL);
+        if (e != NULL) {
+            *e = fresh;
+        }
     }
 
     ngx_teams_identity_set(r, ctx->id, &fresh);

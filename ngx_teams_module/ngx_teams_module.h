@@ -74,6 +74,8 @@ typedef struct {
     void                      *token_cache;     /* teams_token_cache_t */
     void                      *identity_cache;  /* teams_lru_t */
     void                      *caller_cache;    /* teams_lru_t */
+    ngx_uint_t                 cache_flushes;   /* lookups started before
+                                                   one are not cached */
     ngx_event_t                keys_poll;
     long long                  keys_version;
     long long                  config_version;
