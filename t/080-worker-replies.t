@@ -291,6 +291,31 @@ is_deeply([ map { $_->{status} } @p ], [ 503, 503, 503, 200 ],
 my @gaps = map { iso_ms($p[$_]{time}) - iso_ms($p[$_ - 1]{time}) } 1 .. 3;
 ok($gaps[2] > $gaps[0], "backoff grows (@gaps ms)");
 
+# ------------------------- a waiting conversation holds up no other one
+
+my ($cx, $cy) = ("a:$run-holx", "a:$run-holy");
+fault({ match => "$run-holx", kind => 'connector', status => 429,
+        retry_after => 3, count => 1 });
+reply(conversation => $cx, reply_to => 'act-x1');
+reply(conversation => $cx, reply_to => 'act-x2');
+reply(conversation => $cy, reply_to => 'act-y1');
+ok(wait_for(20, sub { (grep { ($_->{status} // 0) == 200 }
+                             posts($since, $cx)) == 2
+                      && posts($since, $cy) == 1 }),
+   'both conversations sent');
+my @px = posts($since, $cx);
+my ($py) = posts($since, $cy);
+is_deeply([ map { "$_->{body}{replyToId} $_->{status}" } @px ],
+          [ 'act-x1 429', 'act-x1 200', 'act-x2 200' ],
+          'the waiting conversation keeps its order');
+cmp_ok(iso_ms($py->{time}), '<', iso_ms($px[1]{time}),
+       'the other conversation went while it waited');
+cmp_ok(iso_ms($py->{time}) - iso_ms($px[0]{time}), '<', 1500,
+       'at once, not after the 3 s Retry-After ('
+       . (iso_ms($py->{time}) - iso_ms($px[0]{time})) . ' ms)');
+cmp_ok(iso_ms($px[1]{time}) - iso_ms($px[0]{time}), '>=', 2900,
+       'the Retry-After still honoured');
+
 # ------------------------------------------------ 401: new token, once
 
 $conv = "a:$run-401";

@@ -13,7 +13,26 @@
 #include "worker/log.h"
 #include "worker/ms_token.h"
 #include "worker/replies.h"
+#include "worker/stream_trim.h"
 #include "worker/worker.h"
+
+
+/*
+ * A reply that has to wait (Teams' pacing of its conversation, backoff
+ * after a failure) stays pending in the stream and comes back with a sweep
+ * of our pending entries (teams_stream_sweep), so that no other
+ * conversation waits with it.  Its state is kept here meanwhile.  A reply
+ * behind a waiting one of its conversation waits too: each conversation
+ * keeps its order.
+ */
+typedef struct {
+    char        id[48];          /* the stream entry */
+    char        conversation[TEAMS_CONNECTOR_ID_MAX + 1];
+    uint64_t    due;
+    uint64_t    start;           /* its first turn */
+    unsigned    attempts;
+    unsigned    forgot:1;        /* the token was renewed once */
+} teams_reply_wait_t;
 
 
 typedef struct {
@@ -37,33 +56,59 @@ static teams_stream_rc_e teams_replies_failed(teams_worker_t *wk,
     teams_stream_entry_t *entry, teams_reply_t *rp, long status,
     unsigned attempts, const char *reason);
 static int teams_replies_wait(teams_worker_t *wk, unsigned ms);
+static teams_reply_wait_t *teams_replies_waiting(const char *id,
+    const char *conversation, uint64_t now, teams_reply_wait_t *here);
+static teams_stream_rc_e teams_replies_later(teams_worker_t *wk,
+    teams_stream_t *st, teams_stream_entry_t *entry, teams_reply_t *rp,
+    teams_reply_wait_t *w, unsigned delay);
+static void teams_replies_unwait(const char *id);
+static teams_reply_wait_t *teams_replies_keep(teams_reply_wait_t *w);
+static int teams_replies_before(const char *a, const char *b);
+
+
+static teams_reply_wait_t  *teams_replies_waits;
+static size_t               teams_replies_nwaits;
+static size_t               teams_replies_nalloc;
 
 
 teams_stream_rc_e
 teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
     teams_stream_entry_t *entry)
 {
-    int                       status, forgot;
+    int                       status;
     char                      url[TEAMS_CONNECTOR_URL_MAX + 1024];
     char                      err[256], reason[300], gave_up[400];
     char                     *body;
     size_t                    len;
-    unsigned                  attempt, delay;
-    uint64_t                  start, now;
+    unsigned                  delay;
+    uint64_t                  now;
     const char               *why, *token;
     teams_reply_t             rp;
+    teams_reply_wait_t        here, *w;
     teams_connector_result_t  res;
 
     memset(&rp, 0, sizeof(teams_reply_t));
 
     why = teams_replies_parse(wk, entry, &rp);
     if (why != NULL) {
+        teams_replies_unwait(entry->id);
         return teams_replies_failed(wk, entry, &rp, 0, 0, why);
+    }
+
+    /* waiting, or behind a reply of its conversation that waits */
+
+    now = teams_now_ms();
+    w = teams_replies_waiting(entry->id, rp.conversation, now, &here);
+
+    if (w != NULL && now < w->due) {
+        teams_stream_sweep(st, w->due);
+        return TEAMS_STREAM_KEEP;
     }
 
     why = teams_connector_url(url, sizeof(url), rp.service_url,
                               rp.conversation, rp.reply_to);
     if (why != NULL) {
+        teams_replies_unwait(entry->id);
         return teams_replies_failed(wk, entry, &rp, 0, 0, why);
     }
 
@@ -72,6 +117,7 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
     case 1:
         teams_log_info("reply %s (entry %s) was sent before; skipped",
                        rp.idempotency, entry->id);
+        teams_replies_unwait(entry->id);
         return TEAMS_STREAM_ACK;
 
     case -1:
@@ -82,21 +128,22 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
     body = teams_replies_body(rp.activity->str, rp.activity->len,
                               rp.reply_to, &len, &why);
     if (body == NULL) {
+        teams_replies_unwait(entry->id);
         return teams_replies_failed(wk, entry, &rp, 0, 0, why);
     }
 
-    start = teams_now_ms();
-    forgot = 0;
-    attempt = 0;
+    if (w == NULL) {
+        /* its first turn: the state lives here until it has to wait */
+        w = &here;
+    }
 
     for ( ;; ) {
-        attempt++;
-
         token = teams_ms_token_get(wk->ms_tokens, rp.tenant, rp.profile,
                                    TEAMS_MS_SCOPE_BOT, &status, err,
                                    sizeof(err));
 
         if (token == NULL) {
+            w->attempts++;
             snprintf(reason, sizeof(reason), "bot token: %s", err);
 
             /* no answer or the endpoint's own trouble: worth a retry */
@@ -109,8 +156,9 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
 
             } else {
                 free(body);
-                return teams_replies_failed(wk, entry, &rp, status, attempt,
-                                            reason);
+                teams_replies_unwait(entry->id);
+                return teams_replies_failed(wk, entry, &rp, status,
+                                            w->attempts, reason);
             }
 
         } else {
@@ -118,10 +166,13 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
                                               rp.conversation,
                                               teams_now_ms());
 
-            if (delay > 0 && teams_replies_wait(wk, delay) != 0) {
+            if (delay > 0) {
+                /* Teams' limits for the conversation: not an attempt */
                 free(body);
-                return TEAMS_STREAM_KEEP;
+                return teams_replies_later(wk, st, entry, &rp, w, delay);
             }
+
+            w->attempts++;
 
             teams_connector_post(wk->connector, url, token, body, len, &res);
 
@@ -140,7 +191,9 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
             teams_replies_mark_sent(wk, &rp);
             teams_log_info("reply %s (entry %s) sent to conversation %s: "
                            "HTTP %ld, attempt %u", rp.idempotency,
-                           entry->id, rp.conversation, res.status, attempt);
+                           entry->id, rp.conversation, res.status,
+                           w->attempts);
+            teams_replies_unwait(entry->id);
             return TEAMS_STREAM_ACK;
 
         case TEAMS_REPLIES_STOP:
@@ -148,8 +201,8 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
             return TEAMS_STREAM_KEEP;
 
         case TEAMS_REPLIES_NEW_TOKEN:
-            if (!forgot) {
-                forgot = 1;
+            if (!w->forgot) {
+                w->forgot = 1;
                 teams_ms_token_forget(wk->ms_tokens, rp.tenant, rp.profile,
                                       TEAMS_MS_SCOPE_BOT);
                 teams_log_warn("reply %s: the Connector refused the bot "
@@ -162,35 +215,35 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
 
         case TEAMS_REPLIES_FAIL:
             free(body);
-            return teams_replies_failed(wk, entry, &rp, res.status, attempt,
-                                        reason);
+            teams_replies_unwait(entry->id);
+            return teams_replies_failed(wk, entry, &rp, res.status,
+                                        w->attempts, reason);
 
         case TEAMS_REPLIES_RETRY:
             break;
         }
 
+        free(body);
+
         now = teams_now_ms();
-        delay = teams_replies_delay(attempt, res.retry_after,
+        delay = teams_replies_delay(w->attempts, res.retry_after,
                                     (unsigned) random());
 
-        if (attempt >= TEAMS_REPLIES_MAX_ATTEMPTS
-            || now + delay > start + TEAMS_REPLIES_BUDGET_MS)
+        if (w->attempts >= TEAMS_REPLIES_MAX_ATTEMPTS
+            || now + delay > w->start + TEAMS_REPLIES_BUDGET_MS)
         {
-            free(body);
             snprintf(gave_up, sizeof(gave_up),
-                     "gave up after %u attempts in %llus: %s", attempt,
-                     (unsigned long long) ((now - start) / 1000), reason);
-            return teams_replies_failed(wk, entry, &rp, res.status, attempt,
-                                        gave_up);
+                     "gave up after %u attempts in %llus: %s", w->attempts,
+                     (unsigned long long) ((now - w->start) / 1000), reason);
+            teams_replies_unwait(entry->id);
+            return teams_replies_failed(wk, entry, &rp, res.status,
+                                        w->attempts, gave_up);
         }
 
         teams_log_warn("reply %s: attempt %u failed (%s); retrying in "
-                       "%u ms", rp.idempotency, attempt, reason, delay);
+                       "%u ms", rp.idempotency, w->attempts, reason, delay);
 
-        if (teams_replies_wait(wk, delay) != 0) {
-            free(body);
-            return TEAMS_STREAM_KEEP;
-        }
+        return teams_replies_later(wk, st, entry, &rp, w, delay);
     }
 }
 
@@ -503,6 +556,162 @@ teams_replies_failed(teams_worker_t *wk, teams_stream_entry_t *entry,
     freeReplyObject(r);
 
     return TEAMS_STREAM_ACK;
+}
+
+
+/*
+ * The entry's waiting state, or NULL when it may go now (here is then
+ * cleared for its first turn).  An entry behind a waiting reply of its
+ * conversation gets a state that waits as long.
+ */
+static teams_reply_wait_t *
+teams_replies_waiting(const char *id, const char *conversation, uint64_t now,
+    teams_reply_wait_t *here)
+{
+    size_t               i;
+    uint64_t             behind;
+    teams_reply_wait_t  *own, *w;
+
+    own = NULL;
+    behind = 0;
+
+    for (i = 0; i < teams_replies_nwaits; i++) {
+        w = &teams_replies_waits[i];
+
+        if (strcmp(w->id, id) == 0) {
+            own = w;
+
+        } else if (strcmp(w->conversation, conversation) == 0
+                   && teams_replies_before(w->id, id) && w->due > behind)
+        {
+            behind = w->due;
+        }
+    }
+
+    if (own == NULL) {
+        memset(here, 0, sizeof(teams_reply_wait_t));
+        snprintf(here->id, sizeof(here->id), "%s", id);
+        snprintf(here->conversation, sizeof(here->conversation), "%s",
+                 conversation);
+        here->start = now;
+
+        if (behind == 0) {
+            return NULL;
+        }
+
+        own = here;
+    }
+
+    /* an earlier reply of the conversation still waits: so does this one */
+
+    if (behind > now && behind > own->due) {
+        own->due = behind;
+    }
+
+    if (own == here) {
+        /* kept like any wait, with no attempt made */
+        own = teams_replies_keep(here);
+        if (own == NULL) {
+            /* out of memory: it goes now, the order notwithstanding */
+            return NULL;
+        }
+    }
+
+    return own;
+}
+
+
+static teams_stream_rc_e
+teams_replies_later(teams_worker_t *wk, teams_stream_t *st,
+    teams_stream_entry_t *entry, teams_reply_t *rp, teams_reply_wait_t *w,
+    unsigned delay)
+{
+    teams_reply_wait_t  *kept;
+
+    w->due = teams_now_ms() + delay;
+
+    kept = teams_replies_keep(w);
+
+    if (kept == NULL) {
+        /* out of memory: wait in place, as a last resort */
+        if (teams_replies_wait(wk, delay) != 0) {
+            return TEAMS_STREAM_KEEP;
+        }
+
+        teams_stream_sweep(st, teams_now_ms());
+        return TEAMS_STREAM_KEEP;
+    }
+
+    teams_log_debug("reply %s (entry %s): waits %u ms", rp->idempotency,
+                    entry->id, delay);
+
+    teams_stream_sweep(st, kept->due);
+
+    return TEAMS_STREAM_KEEP;
+}
+
+
+/* w itself when it is in the table already, else a copy put there */
+static teams_reply_wait_t *
+teams_replies_keep(teams_reply_wait_t *w)
+{
+    size_t               n;
+    teams_reply_wait_t  *a;
+
+    if (w >= teams_replies_waits
+        && w < teams_replies_waits + teams_replies_nwaits)
+    {
+        return w;
+    }
+
+    if (teams_replies_nwaits == teams_replies_nalloc) {
+        n = teams_replies_nalloc ? 2 * teams_replies_nalloc : 16;
+
+        a = realloc(teams_replies_waits, n * sizeof(teams_reply_wait_t));
+        if (a == NULL) {
+            teams_log_error("out of memory for a waiting reply");
+            return NULL;
+        }
+
+        teams_replies_waits = a;
+        teams_replies_nalloc = n;
+    }
+
+    teams_replies_waits[teams_replies_nwaits] = *w;
+
+    return &teams_replies_waits[teams_replies_nwaits++];
+}
+
+
+/* the entry is done with (sent, failed, or not ours to wait for) */
+static void
+teams_replies_unwait(const char *id)
+{
+    size_t  i;
+
+    for (i = 0; i < teams_replies_nwaits; i++) {
+        if (strcmp(teams_replies_waits[i].id, id) == 0) {
+            teams_replies_waits[i] =
+                teams_replies_waits[--teams_replies_nwaits];
+            return;
+        }
+    }
+}
+
+
+/* stream entry ids in stream order */
+static int
+teams_replies_before(const char *a, const char *b)
+{
+    teams_stream_id_t  x, y;
+
+    if (teams_stream_id_parse(a, strlen(a), &x) != 0
+        || teams_stream_id_parse(b, strlen(b), &y) != 0)
+    {
+        return 0;
+    }
+
+    return teams_stream_id_cmp(&x, &y) < 0;
 }
 
 

@@ -32,11 +32,13 @@
  * tenant, profile, conversation, idempotency, status, reason, attempts,
  * entry), then acknowledged: nothing is retried forever.
  *
- * Pacing: connector.h (Teams' per-conversation limits).  While a reply
- * waits (pacing, backoff) the worker waits with it: the handler blocks, as
- * every consumer of the worker does today.  SIGTERM cuts a wait short and
- * leaves the entry pending; the next start under the same consumer name
- * takes it up again.
+ * Pacing: connector.h (Teams' per-conversation limits).  A reply that
+ * has to wait (pacing, backoff) stays pending and is taken up again by a
+ * sweep of our pending entries when it is due, so other conversations go
+ * on meanwhile; replies behind it in its conversation wait with it, in
+ * order.  The POST itself still holds the loop (the Connector's timeout).
+ * On SIGTERM the waiting entries stay pending; the next start under the
+ * same consumer name takes them up again.
  */
 
 

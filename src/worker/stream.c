@@ -19,6 +19,15 @@ static int teams_stream_ack(teams_worker_t *wk, teams_stream_t *st,
     const char *id);
 
 
+void
+teams_stream_sweep(teams_stream_t *st, uint64_t at)
+{
+    if (st->sweep_at == 0 || at < st->sweep_at) {
+        st->sweep_at = at;
+    }
+}
+
+
 int
 teams_stream_poll(teams_worker_t *wk)
 {
@@ -26,6 +35,7 @@ teams_stream_poll(teams_worker_t *wk)
     char                  count[16], block[16], why[300];
     size_t                n;
     unsigned              i;
+    uint64_t              now, wait;
     redisReply           *r;
     const char          **argv;
     teams_stream_t       *st;
@@ -61,8 +71,33 @@ teams_stream_poll(teams_worker_t *wk)
         return 0;
     }
 
+    /* sweeps due start now; the next one bounds the wait for new entries */
+
+    now = teams_now_ms();
+    wait = TEAMS_STREAM_BLOCK_MS;
+
+    for (i = 0; i < wk->nstreams; i++) {
+        st = &wk->streams[i];
+
+        if (st->sweep_at == 0) {
+            continue;
+        }
+
+        if (now >= st->sweep_at && st->pending_done) {
+            st->sweep_at = 0;
+            st->pending_done = 0;
+            strcpy(st->pending_id, "0");
+
+        } else if (st->sweep_at > now && st->sweep_at - now < wait) {
+            wait = st->sweep_at - now;
+        }
+    }
+
     snprintf(count, sizeof(count), "%d", TEAMS_STREAM_COUNT);
-    snprintf(block, sizeof(block), "%d", TEAMS_STREAM_BLOCK_MS);
+
+    /* BLOCK 0 would wait for ever */
+    snprintf(block, sizeof(block), "%llu",
+             (unsigned long long) (wait ? wait : 1));
 
     n = 0;
     argv[n++] = "XREADGROUP";

@@ -12,6 +12,7 @@
 
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hiredis/hiredis.h>
 
@@ -46,6 +47,7 @@ struct teams_stream_s {
     const char               *name;
     teams_stream_handler_pt   handler;
     char                      pending_id[48];   /* own pending, read from */
+    uint64_t                  sweep_at;         /* see teams_stream_sweep */
     unsigned                  group_ready:1;
     unsigned                  pending_done:1;
 };
@@ -57,6 +59,13 @@ struct teams_stream_s {
  * failed (it is then closed and scheduled for reconnect).
  */
 int teams_stream_poll(teams_worker_t *wk);
+
+/*
+ * Reads the consumer's own pending entries of the stream again, in order,
+ * once teams_now_ms() reaches at: a handler that left an entry pending to
+ * come back to it later (KEEP) asks for this instead of waiting.
+ */
+void teams_stream_sweep(teams_stream_t *st, uint64_t at);
 
 /* the value of field "name" in an entry, or NULL */
 redisReply *teams_stream_field(teams_stream_entry_t *entry, const char *name);
