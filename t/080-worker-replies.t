@@ -316,6 +316,26 @@ cmp_ok(iso_ms($py->{time}) - iso_ms($px[0]{time}), '<', 1500,
 cmp_ok(iso_ms($px[1]{time}) - iso_ms($px[0]{time}), '>=', 2900,
        'the Retry-After still honoured');
 
+# a reply whose wait ran out while another conversation's POST was slow
+# still goes before the later replies of its conversation
+my ($ce, $cd) = ("a:$run-ordx", "a:$run-ordd");
+fault({ match => "$run-ordx", kind => 'connector', status => 503,
+        count => 1 });
+fault({ match => "$run-ordd", kind => 'connector', delay_ms => 2000,
+        count => 2 });
+# the worker busy with a slow POST, so that the next three come in one read
+reply(conversation => $cd, reply_to => 'act-d0');
+ok(wait_for(10, sub { posts($since, $cd) == 1 }), 'a slow POST under way');
+reply(conversation => $ce, reply_to => 'act-e1');
+reply(conversation => $cd, reply_to => 'act-d1');
+reply(conversation => $ce, reply_to => 'act-e2');
+ok(wait_for(20, sub { (grep { ($_->{status} // 0) == 200 }
+                             posts($since, $ce)) == 2 }),
+   'slow neighbour: both replies sent');
+is_deeply([ map { "$_->{body}{replyToId} $_->{status}" } posts($since, $ce) ],
+          [ 'act-e1 503', 'act-e1 200', 'act-e2 200' ],
+          'slow neighbour: still in order');
+
 # ------------------------------------------------ 401: new token, once
 
 $conv = "a:$run-401";

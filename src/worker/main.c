@@ -44,8 +44,9 @@ main(int argc, char **argv)
     teams_worker_conf_t  conf;
 
     teams_stream_t  streams[] = {
-        { TEAMS_CONTROL_STREAM, teams_control_handler, "0", 0, 0, 0 },
-        { TEAMS_REPLIES_STREAM, teams_replies_handler, "0", 0, 0, 0 },
+        { TEAMS_CONTROL_STREAM, teams_control_handler, NULL, "0", 0, 0, 0 },
+        { TEAMS_REPLIES_STREAM, teams_replies_handler, teams_replies_swept,
+          "0", 0, 0, 0 },
     };
 
     teams_worker_conf_init(&conf);

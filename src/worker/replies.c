@@ -31,6 +31,7 @@ typedef struct {
     uint64_t    due;
     uint64_t    start;           /* its first turn */
     unsigned    attempts;
+    unsigned    pass;            /* the sweep that last saw it */
     unsigned    forgot:1;        /* the token was renewed once */
 } teams_reply_wait_t;
 
@@ -64,11 +65,17 @@ static teams_stream_rc_e teams_replies_later(teams_worker_t *wk,
 static void teams_replies_unwait(const char *id);
 static teams_reply_wait_t *teams_replies_keep(teams_reply_wait_t *w);
 static int teams_replies_before(const char *a, const char *b);
+static teams_stream_rc_e teams_replies_give_up(teams_worker_t *wk,
+    teams_stream_entry_t *entry, teams_reply_t *rp, long status,
+    unsigned attempts, const char *reason);
+static void teams_replies_attempt(teams_reply_wait_t *w);
+static uint64_t teams_max_u64(uint64_t a, uint64_t b);
 
 
 static teams_reply_wait_t  *teams_replies_waits;
 static size_t               teams_replies_nwaits;
 static size_t               teams_replies_nalloc;
+static unsigned             teams_replies_pass;
 
 
 teams_stream_rc_e
@@ -91,8 +98,7 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
 
     why = teams_replies_parse(wk, entry, &rp);
     if (why != NULL) {
-        teams_replies_unwait(entry->id);
-        return teams_replies_failed(wk, entry, &rp, 0, 0, why);
+        return teams_replies_give_up(wk, entry, &rp, 0, 0, why);
     }
 
     /* waiting, or behind a reply of its conversation that waits */
@@ -100,7 +106,7 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
     now = teams_now_ms();
     w = teams_replies_waiting(entry->id, rp.conversation, now, &here);
 
-    if (w != NULL && now < w->due) {
+    if (now < w->due) {
         teams_stream_sweep(st, w->due);
         return TEAMS_STREAM_KEEP;
     }
@@ -108,8 +114,7 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
     why = teams_connector_url(url, sizeof(url), rp.service_url,
                               rp.conversation, rp.reply_to);
     if (why != NULL) {
-        teams_replies_unwait(entry->id);
-        return teams_replies_failed(wk, entry, &rp, 0, 0, why);
+        return teams_replies_give_up(wk, entry, &rp, 0, 0, why);
     }
 
     switch (teams_replies_already_sent(wk, &rp)) {
@@ -128,13 +133,7 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
     body = teams_replies_body(rp.activity->str, rp.activity->len,
                               rp.reply_to, &len, &why);
     if (body == NULL) {
-        teams_replies_unwait(entry->id);
-        return teams_replies_failed(wk, entry, &rp, 0, 0, why);
-    }
-
-    if (w == NULL) {
-        /* its first turn: the state lives here until it has to wait */
-        w = &here;
+        return teams_replies_give_up(wk, entry, &rp, 0, 0, why);
     }
 
     for ( ;; ) {
@@ -143,7 +142,7 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
                                    sizeof(err));
 
         if (token == NULL) {
-            w->attempts++;
+            teams_replies_attempt(w);
             snprintf(reason, sizeof(reason), "bot token: %s", err);
 
             /* no answer or the endpoint's own trouble: worth a retry */
@@ -156,9 +155,8 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
 
             } else {
                 free(body);
-                teams_replies_unwait(entry->id);
-                return teams_replies_failed(wk, entry, &rp, status,
-                                            w->attempts, reason);
+                return teams_replies_give_up(wk, entry, &rp, status,
+                                             w->attempts, reason);
             }
 
         } else {
@@ -172,7 +170,7 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
                 return teams_replies_later(wk, st, entry, &rp, w, delay);
             }
 
-            w->attempts++;
+            teams_replies_attempt(w);
 
             teams_connector_post(wk->connector, url, token, body, len, &res);
 
@@ -215,9 +213,8 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
 
         case TEAMS_REPLIES_FAIL:
             free(body);
-            teams_replies_unwait(entry->id);
-            return teams_replies_failed(wk, entry, &rp, res.status,
-                                        w->attempts, reason);
+            return teams_replies_give_up(wk, entry, &rp, res.status,
+                                         w->attempts, reason);
 
         case TEAMS_REPLIES_RETRY:
             break;
@@ -235,9 +232,8 @@ teams_replies_handler(teams_worker_t *wk, teams_stream_t *st,
             snprintf(gave_up, sizeof(gave_up),
                      "gave up after %u attempts in %llus: %s", w->attempts,
                      (unsigned long long) ((now - w->start) / 1000), reason);
-            teams_replies_unwait(entry->id);
-            return teams_replies_failed(wk, entry, &rp, res.status,
-                                        w->attempts, gave_up);
+            return teams_replies_give_up(wk, entry, &rp, res.status,
+                                         w->attempts, gave_up);
         }
 
         teams_log_warn("reply %s: attempt %u failed (%s); retrying in "
@@ -560,9 +556,10 @@ teams_replies_failed(teams_worker_t *wk, teams_stream_entry_t *entry,
 
 
 /*
- * The entry's waiting state, or NULL when it may go now (here is then
- * cleared for its first turn).  An entry behind a waiting reply of its
- * conversation gets a state that waits as long.
+ * The entry's waiting state: its own from the table, else here (cleared,
+ * for its first turn).  While an earlier reply of its conversation is in
+ * the table, it waits for that one: due is then at least that one's, and
+ * never now, so that the sweep takes the earlier one first.
  */
 static teams_reply_wait_t *
 teams_replies_waiting(const char *id, const char *conversation, uint64_t now,
@@ -582,9 +579,9 @@ teams_replies_waiting(const char *id, const char *conversation, uint64_t now,
             own = w;
 
         } else if (strcmp(w->conversation, conversation) == 0
-                   && teams_replies_before(w->id, id) && w->due > behind)
+                   && teams_replies_before(w->id, id))
         {
-            behind = w->due;
+            behind = teams_max_u64(behind, teams_max_u64(w->due, now + 1));
         }
     }
 
@@ -593,28 +590,23 @@ teams_replies_waiting(const char *id, const char *conversation, uint64_t now,
         snprintf(here->id, sizeof(here->id), "%s", id);
         snprintf(here->conversation, sizeof(here->conversation), "%s",
                  conversation);
-        here->start = now;
 
         if (behind == 0) {
-            return NULL;
+            return here;
         }
 
-        own = here;
-    }
-
-    /* an earlier reply of the conversation still waits: so does this one */
-
-    if (behind > now && behind > own->due) {
-        own->due = behind;
-    }
-
-    if (own == here) {
         /* kept like any wait, with no attempt made */
         own = teams_replies_keep(here);
         if (own == NULL) {
             /* out of memory: it goes now, the order notwithstanding */
-            return NULL;
+            return here;
         }
+    }
+
+    own->pass = teams_replies_pass;
+
+    if (behind > own->due) {
+        own->due = behind;
     }
 
     return own;
@@ -678,8 +670,71 @@ teams_replies_keep(teams_reply_wait_t *w)
     }
 
     teams_replies_waits[teams_replies_nwaits] = *w;
+    teams_replies_waits[teams_replies_nwaits].pass = teams_replies_pass;
 
     return &teams_replies_waits[teams_replies_nwaits++];
+}
+
+
+/* a failure recorded ends the wait; one not recorded stays pending */
+static teams_stream_rc_e
+teams_replies_give_up(teams_worker_t *wk, teams_stream_entry_t *entry,
+    teams_reply_t *rp, long status, unsigned attempts, const char *reason)
+{
+    teams_stream_rc_e  rc;
+
+    rc = teams_replies_failed(wk, entry, rp, status, attempts, reason);
+
+    if (rc == TEAMS_STREAM_ACK) {
+        teams_replies_unwait(entry->id);
+    }
+
+    return rc;
+}
+
+
+/* the budget runs from the first attempt, not from a wait behind another */
+static void
+teams_replies_attempt(teams_reply_wait_t *w)
+{
+    if (w->attempts++ == 0) {
+        w->start = teams_now_ms();
+    }
+}
+
+
+/*
+ * A sweep has read every pending entry: a waiting state it did not see
+ * belongs to an entry no longer pending (deleted, or the group made anew
+ * on an empty server), and would hold its conversation for ever.
+ */
+void
+teams_replies_swept(teams_worker_t *wk, teams_stream_t *st)
+{
+    size_t  i;
+
+    i = 0;
+
+    while (i < teams_replies_nwaits) {
+        if (teams_replies_waits[i].pass != teams_replies_pass) {
+            teams_log_warn("reply entry %s is no longer pending; "
+                           "forgotten", teams_replies_waits[i].id);
+            teams_replies_waits[i] =
+                teams_replies_waits[--teams_replies_nwaits];
+            continue;
+        }
+
+        i++;
+    }
+
+    teams_replies_pass++;
+}
+
+
+static uint64_t
+teams_max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
 }
 
 

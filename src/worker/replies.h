@@ -80,6 +80,8 @@ typedef enum {
 /* the teams:replies stream handler */
 teams_stream_rc_e teams_replies_handler(teams_worker_t *wk,
     teams_stream_t *st, teams_stream_entry_t *entry);
+/* its end of a read of every pending entry */
+void teams_replies_swept(teams_worker_t *wk, teams_stream_t *st);
 
 
 /* the pure parts, for tests */

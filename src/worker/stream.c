@@ -268,6 +268,11 @@ teams_stream_dispatch(teams_worker_t *wk, redisReply *r)
 
         if (!st->pending_done && entries->elements == 0) {
             st->pending_done = 1;
+
+            if (st->swept != NULL) {
+                st->swept(wk, st);
+            }
+
             continue;
         }
 

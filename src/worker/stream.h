@@ -43,9 +43,14 @@ typedef teams_stream_rc_e (*teams_stream_handler_pt)(teams_worker_t *wk,
     teams_stream_t *st, teams_stream_entry_t *entry);
 
 
+typedef void (*teams_stream_swept_pt)(teams_worker_t *wk,
+    teams_stream_t *st);
+
+
 struct teams_stream_s {
     const char               *name;
     teams_stream_handler_pt   handler;
+    teams_stream_swept_pt     swept;     /* every pending entry read, or NULL */
     char                      pending_id[48];   /* own pending, read from */
     uint64_t                  sweep_at;         /* see teams_stream_sweep */
     unsigned                  group_ready:1;
