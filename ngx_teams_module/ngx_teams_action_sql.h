@@ -36,6 +36,17 @@
     " jsonb_typeof(" col ") = 'array' THEN " col " ELSE '[]' END) x"          \
     " WHERE jsonb_typeof(x) = 'string'), '[]')"
 
+/* the permissions p of user u through its MSP roles (the FROM and WHERE) */
+#define NGX_TEAMS_SQL_USER_PERMISSIONS                                        \
+    " FROM user_roles ur"                                                     \
+    " JOIN roles ro ON ro.tenant = ur.tenant AND ro.role_id = ur.role_id"     \
+    "  AND ro.msp"                                                            \
+    " JOIN role_permissions rp ON rp.tenant = ur.tenant"                      \
+    "  AND rp.role_id = ur.role_id"                                           \
+    " JOIN permissions p ON p.tenant = rp.tenant"                             \
+    "  AND p.permission_id = rp.permission_id AND p.msp"                      \
+    " WHERE ur.tenant = u.tenant AND ur.user_id = u.user_id"
+
 /*
  * the caller's context, cached per worker process: the user's MSP
  * permissions, the tenant's allowed actions, capabilities and app id;
@@ -46,14 +57,7 @@
     "SELECT json_build_object("                                               \
     " 'perms', coalesce((SELECT array_agg(DISTINCT p.resource || ':'"         \
     "   || p.action)"                                                         \
-    "  FROM user_roles ur"                                                    \
-    "  JOIN roles ro ON ro.tenant = ur.tenant AND ro.role_id = ur.role_id"    \
-    "   AND ro.msp"                                                           \
-    "  JOIN role_permissions rp ON rp.tenant = ur.tenant"                     \
-    "   AND rp.role_id = ur.role_id"                                          \
-    "  JOIN permissions p ON p.tenant = rp.tenant"                            \
-    "   AND p.permission_id = rp.permission_id AND p.msp"                     \
-    "  WHERE ur.tenant = u.tenant AND ur.user_id = u.user_id), '{}'),"        \
+    NGX_TEAMS_SQL_USER_PERMISSIONS "), '{}'),"                                \
     " 'allowed', " NGX_TEAMS_SQL_JSONB_STRINGS("t.allowed_actions") ","       \
     " 'caps', " NGX_TEAMS_SQL_JSONB_STRINGS("t.enabled_capabilities") ","     \
     " 'app_id', coalesce(nullif(t.app_id, ''), mp.client_id))::text"          \
@@ -80,14 +84,7 @@
     " SELECT u.user_id, coalesce(nullif(u.timezone, ''), 'UTC') AS tz,"       \
     "  coalesce(nullif(trim(coalesce(u.first_name, '') || ' '"                \
     "   || coalesce(u.last_name, '')), ''), u.email) AS name,"                \
-    "  ($3 = '' OR EXISTS (SELECT 1 FROM user_roles ur"                       \
-    "   JOIN roles ro ON ro.tenant = ur.tenant AND ro.role_id = ur.role_id"   \
-    "    AND ro.msp"                                                          \
-    "   JOIN role_permissions rp ON rp.tenant = ur.tenant"                    \
-    "    AND rp.role_id = ur.role_id"                                         \
-    "   JOIN permissions p ON p.tenant = rp.tenant"                           \
-    "    AND p.permission_id = rp.permission_id AND p.msp"                    \
-    "   WHERE ur.tenant = u.tenant AND ur.user_id = u.user_id"                \
+    "  ($3 = '' OR EXISTS (SELECT 1" NGX_TEAMS_SQL_USER_PERMISSIONS           \
     "    AND p.resource = $3 AND p.action = $4))"                             \
     "  AND " NGX_TEAMS_SQL_JSONB_HAS("t.allowed_actions", "5")                \
     "  AND " NGX_TEAMS_SQL_JSONB_HAS("t.enabled_capabilities", "6")           \
