@@ -156,11 +156,9 @@ ngx_teams_action_start(ngx_http_request_t *r, teams_activity_t *a,
     ngx_teams_identity_t *id)
 {
     u_char                  rnd[16];
-    ngx_uint_t              i;
     ngx_teams_act_t        *act;
     ngx_pool_cleanup_t     *cln;
     ngx_teams_main_conf_t  *tmcf;
-    static const char       hex[] = "0123456789abcdef";
 
     tmcf = ngx_http_get_module_main_conf(r, ngx_teams_module);
 
@@ -185,10 +183,7 @@ ngx_teams_action_start(ngx_http_request_t *r, teams_activity_t *a,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    for (i = 0; i < sizeof(rnd); i++) {
-        act->nonce[2 * i] = hex[rnd[i] >> 4];
-        act->nonce[2 * i + 1] = hex[rnd[i] & 0x0f];
-    }
+    *ngx_hex_dump((u_char *) act->nonce, rnd, sizeof(rnd)) = '\0';
 
     act->cc.nonce = act->nonce;
     act->cc.links.psa_base_url = ngx_teams_act_cstr(r->pool,
@@ -540,7 +535,6 @@ ngx_teams_act_hash(ngx_teams_act_t *act, char *out)
     size_t         i;
     u_char         md[SHA256_DIGEST_LENGTH];
     SHA256_CTX     sha;
-    static char    hex[] = "0123456789abcdef";
 
     SHA256_Init(&sha);
     SHA256_Update(&sha, act->def->name, ngx_strlen(act->def->name));
@@ -558,12 +552,7 @@ ngx_teams_act_hash(ngx_teams_act_t *act, char *out)
 
     SHA256_Final(md, &sha);
 
-    for (i = 0; i < sizeof(md); i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0x0f];
-    }
-
-    out[64] = '\0';
+    *ngx_hex_dump((u_char *) out, md, sizeof(md)) = '\0';
 }
 
 
